@@ -1,0 +1,126 @@
+#include "writer/artifact_writer.h"
+
+#include "adderq_generated.h"
+#include "core/bit_packing.h"
+#include "core/version.h"
+
+namespace adderq::writer {
+namespace {
+
+namespace fb = adderq::schema;
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+template <typename T>
+flatbuffers::Offset<flatbuffers::Vector<T>> VecOrNull(FlatBufferBuilder& b, const std::vector<T>& v) {
+  return v.empty() ? 0 : b.CreateVector(v);
+}
+
+Offset<fb::AdderQuant> WriteQuant(FlatBufferBuilder& b, const AdderQuantParams& q) {
+  std::vector<uint8_t> groups(q.channel_group.begin(), q.channel_group.end());
+  const auto scales = b.CreateVector(q.group_scale);
+  const auto channel_group = b.CreateVector(groups);
+  const auto packed = b.CreateVector(PackCodes(q.codes, q.bits));
+  const auto bias = VecOrNull(b, q.clamp_bias);
+  fb::AdderQuantBuilder qb(b);
+  qb.add_bits(uint8_t(q.bits));
+  qb.add_group_scale(scales);
+  qb.add_channel_group(channel_group);
+  qb.add_packed_weights(packed);
+  qb.add_clamp_bias(bias);
+  qb.add_act_range(q.act_range);
+  qb.add_clamped_channels(q.clamped_channels);
+  return qb.Finish();
+}
+
+Offset<fb::Node> WriteNode(FlatBufferBuilder& b, const Node& n) {
+  const auto name = b.CreateString(n.name);
+  const auto inputs = b.CreateVector(n.inputs);
+  const bool quantized = n.kind == OpKind::kAdder2d && n.quant.enabled();
+  const auto weight = quantized ? 0 : VecOrNull(b, n.weight);
+  const auto scale = VecOrNull(b, n.affine_scale);
+  const auto shift = VecOrNull(b, n.affine_shift);
+  const auto gamma = VecOrNull(b, n.bn_gamma);
+  const auto beta = VecOrNull(b, n.bn_beta);
+  const auto mean = VecOrNull(b, n.bn_mean);
+  const auto var = VecOrNull(b, n.bn_var);
+  const auto quant = quantized ? WriteQuant(b, n.quant) : 0;
+  fb::NodeBuilder nb(b);
+  nb.add_kind(fb::OpKind(uint8_t(n.kind)));
+  nb.add_name(name);
+  nb.add_inputs(inputs);
+  nb.add_output(n.output);
+  nb.add_out_channels(n.out_channels);
+  nb.add_in_channels(n.in_channels);
+  nb.add_kernel_h(n.kernel_h);
+  nb.add_kernel_w(n.kernel_w);
+  nb.add_stride(n.stride);
+  nb.add_padding(n.padding);
+  nb.add_weight(weight);
+  nb.add_affine_scale(scale);
+  nb.add_affine_shift(shift);
+  nb.add_bn_gamma(gamma);
+  nb.add_bn_beta(beta);
+  nb.add_bn_mean(mean);
+  nb.add_bn_var(var);
+  nb.add_bn_eps(n.bn_eps);
+  nb.add_pool_kernel(n.pool_kernel);
+  nb.add_pool_stride(n.pool_stride);
+  nb.add_quant(quant);
+  return nb.Finish();
+}
+
+Offset<fb::Metadata> WriteMetadata(FlatBufferBuilder& b, const ModelMetadata& m) {
+  const auto arch = b.CreateString(m.architecture);
+  const auto mean = b.CreateVector(m.mean);
+  const auto std = b.CreateVector(m.std);
+  const auto classes = b.CreateVectorOfStrings(m.class_names);
+  const auto src = b.CreateString(m.source_checkpoint);
+  const auto sha = b.CreateString(m.source_sha256);
+  const auto ver = b.CreateString(m.compiler_version);
+  const auto method = b.CreateString(m.method);
+  std::vector<Offset<fb::KeyValue>> kvs;
+  for (const auto& [k, v] : m.compile_options)  // std::map: already sorted by key
+    kvs.push_back(fb::CreateKeyValue(b, b.CreateString(k), b.CreateString(v)));
+  const auto options = b.CreateVector(kvs);
+  fb::MetadataBuilder mb(b);
+  mb.add_architecture(arch);
+  mb.add_input_channels(m.input_shape.c);
+  mb.add_input_height(m.input_shape.h);
+  mb.add_input_width(m.input_shape.w);
+  mb.add_mean(mean);
+  mb.add_std(std);
+  mb.add_class_names(classes);
+  mb.add_source_checkpoint(src);
+  mb.add_source_sha256(sha);
+  mb.add_compiler_version(ver);
+  mb.add_method(method);
+  mb.add_compile_options(options);
+  return mb.Finish();
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> SerializeArtifact(const Graph& graph) {
+  ADQ_RETURN_IF_ERROR(ValidateGraph(graph).WithContext("refusing to write an invalid graph"));
+  FlatBufferBuilder b(1 << 20);
+  const auto meta = WriteMetadata(b, graph.meta);
+  std::vector<Offset<fb::TensorInfo>> tensors;
+  for (const TensorDesc& t : graph.tensors)
+    tensors.push_back(fb::CreateTensorInfo(b, b.CreateString(t.name), t.shape.c, t.shape.h, t.shape.w));
+  const auto tensor_vec = b.CreateVector(tensors);
+  std::vector<Offset<fb::Node>> nodes;
+  for (const Node& n : graph.nodes) nodes.push_back(WriteNode(b, n));
+  const auto node_vec = b.CreateVector(nodes);
+  fb::ModelBuilder mb(b);
+  mb.add_schema_version(kSchemaVersion);
+  mb.add_metadata(meta);
+  mb.add_tensors(tensor_vec);
+  mb.add_nodes(node_vec);
+  mb.add_input(graph.input);
+  mb.add_output(graph.output);
+  fb::FinishModelBuffer(b, mb.Finish());
+  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+}
+
+}  // namespace adderq::writer

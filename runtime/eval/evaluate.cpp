@@ -1,0 +1,51 @@
+#include "eval/evaluate.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace adderq::eval {
+
+int RankOfLabel(const float* logits, int classes, int label) {
+  int rank = 0;
+  for (int c = 0; c < classes; ++c)
+    if (c != label && (logits[c] > logits[label] || (logits[c] == logits[label] && c < label))) ++rank;
+  return rank;
+}
+
+Result<Accuracy> Evaluate(const Graph& graph, Executor& executor, const data::ImageSet& set, const EvalOptions& opt) {
+  if (!(graph.meta.input_shape == Shape3{3, data::kCifarSide, data::kCifarSide}))
+    return InvalidArgument("model input is {}x{}x{}, the CIFAR-10 data is 3x32x32", graph.meta.input_shape.c,
+                           graph.meta.input_shape.h, graph.meta.input_shape.w);
+  const int classes = int(executor.OutputSize());
+  if (classes < data::kCifarClasses)
+    return InvalidArgument("model has {} outputs, CIFAR-10 has {} classes", classes, data::kCifarClasses);
+  if (opt.batch_size <= 0) return InvalidArgument("batch size must be positive");
+  const size_t total = opt.limit ? std::min(opt.limit, set.size()) : set.size();
+  Accuracy acc;
+  acc.class_total.assign(size_t(classes), 0);
+  acc.class_correct.assign(size_t(classes), 0);
+  std::vector<float> input, logits;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t start = 0; start < total; start += size_t(opt.batch_size)) {
+    const int n = int(std::min(size_t(opt.batch_size), total - start));
+    input.resize(size_t(n) * data::kCifarPixels);
+    data::Normalize(set.image(start), size_t(n), graph.meta.mean, graph.meta.std, input.data());
+    ADQ_RETURN_IF_ERROR(executor.Run(input, n, logits));
+    for (int i = 0; i < n; ++i) {
+      const int label = set.labels[start + size_t(i)];
+      const int rank = RankOfLabel(logits.data() + size_t(i) * size_t(classes), classes, label);
+      acc.class_total[size_t(label)]++;
+      if (rank == 0) {
+        acc.top1_correct++;
+        acc.class_correct[size_t(label)]++;
+      }
+      if (rank < 5) acc.top5_correct++;
+    }
+    acc.images += size_t(n);
+    if (opt.progress) opt.progress(acc.images, total);
+  }
+  acc.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return acc;
+}
+
+}  // namespace adderq::eval

@@ -1,0 +1,33 @@
+// Classification accuracy of a graph on a labelled image set (top-1, top-5, per class).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "core/executor.h"
+#include "data/cifar10.h"
+
+namespace adderq::eval {
+
+struct Accuracy {
+  size_t images = 0;
+  size_t top1_correct = 0, top5_correct = 0;
+  std::vector<size_t> class_total, class_correct;
+  double seconds = 0.0;
+  double top1() const { return images ? 100.0 * double(top1_correct) / double(images) : 0.0; }
+  double top5() const { return images ? 100.0 * double(top5_correct) / double(images) : 0.0; }
+  double images_per_second() const { return seconds > 0 ? double(images) / seconds : 0.0; }
+};
+
+struct EvalOptions {
+  size_t limit = 0;  // 0 = all images
+  int batch_size = 100;
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+// Rank of the true class among the logits (0 = top-1); ties count against the true class.
+int RankOfLabel(const float* logits, int classes, int label);
+
+Result<Accuracy> Evaluate(const Graph& graph, Executor& executor, const data::ImageSet& set, const EvalOptions& opt);
+
+}  // namespace adderq::eval

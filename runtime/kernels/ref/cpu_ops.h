@@ -1,0 +1,105 @@
+// The CPU backend's kernels, one class per op (one file each under kernels/ref/).
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "kernels/conv_geometry.h"
+#include "kernels/op_kernel.h"
+
+namespace adderq::kernels {
+
+class Conv2dKernel final : public OpKernel {
+ public:
+  Conv2dKernel(const Node& node, ConvGeometry geometry);
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  ConvGeometry g_;
+  std::vector<float> wT_, scale_, shift_;
+};
+
+class Adder2dFloatKernel final : public OpKernel {
+ public:
+  Adder2dFloatKernel(const Node& node, ConvGeometry geometry);
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  ConvGeometry g_;
+  std::vector<float> wT_, scale_, shift_;
+};
+
+// q_a = clip(round(x * multiplier), 0, L) for every element.
+void QuantizeActivations(std::span<const float> x, float multiplier, int bits, std::span<int32_t> codes);
+
+class Adder2dQuantKernel final : public OpKernel {
+ public:
+  Adder2dQuantKernel(const Node& node, ConvGeometry geometry);
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+  // The layer's integer result S[o][p] = sum |q_a - 2 q_w| for one image (the cross-backend contract).
+  void IntegerSums(const float* image, int32_t* sums, Scratch& scratch) const;
+
+ private:
+  struct Group {
+    std::vector<int> channels;   // output channels of this group
+    float multiplier = 0.f;      // L / s_g
+    std::vector<int32_t> w2T;    // 2 q_w, [K][PaddedChannels(channels.size())]
+  };
+  ConvGeometry g_;
+  int bits_;
+  std::vector<float> scale_, shift_;
+  std::vector<Group> groups_;
+};
+
+class LinearKernel final : public OpKernel {
+ public:
+  explicit LinearKernel(const Node& node);
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  int in_ = 0, out_ = 0;
+  std::vector<float> weight_, scale_, shift_;
+};
+
+// Inference-mode BatchNorm over C planes of `plane` elements: y = (x - mean) / sqrt(var + eps) * gamma + beta.
+class BatchNormKernel final : public OpKernel {
+ public:
+  BatchNormKernel(const Node& node, const Shape3& shape);
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  const Node& node_;  // reads the live statistics: the compiler updates them between batches
+  size_t plane_;
+};
+
+class ReluKernel final : public OpKernel {
+ public:
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+};
+
+class AddKernel final : public OpKernel {
+ public:
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+};
+
+class AvgPoolKernel final : public OpKernel {
+ public:
+  AvgPoolKernel(const Node& node, const Shape3& in, const Shape3& out) : kernel_(node.pool_kernel), stride_(node.pool_stride), in_(in), out_(out) {}
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  int kernel_, stride_;
+  Shape3 in_, out_;
+};
+
+class FlattenKernel final : public OpKernel {
+ public:
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+};
+
+// Training-mode BatchNorm over a whole batch (BN re-estimation): normalises with the batch's own
+// statistics and returns them (mean and unbiased variance per channel) for the running update.
+void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, int batch, float* y,
+                       std::vector<float>& batch_mean, std::vector<float>& batch_var_unbiased);
+
+}  // namespace adderq::kernels

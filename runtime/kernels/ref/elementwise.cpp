@@ -1,0 +1,103 @@
+// The small ops: ReLU, residual add, average pooling, flatten, linear, BatchNorm (inference and
+// training mode).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/ref/cpu_ops.h"
+
+namespace adderq::kernels {
+
+void ReluKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
+  const size_t n0 = size_t(begin) * ctx.output_size, n1 = size_t(end) * ctx.output_size;
+  for (size_t i = n0; i < n1; ++i) ctx.output[i] = std::max(ctx.inputs[0][i], 0.f);
+}
+
+void AddKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
+  const size_t n0 = size_t(begin) * ctx.output_size, n1 = size_t(end) * ctx.output_size;
+  for (size_t i = n0; i < n1; ++i) ctx.output[i] = ctx.inputs[0][i] + ctx.inputs[1][i];
+}
+
+void FlattenKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
+  const size_t n0 = size_t(begin) * ctx.output_size, count = size_t(end - begin) * ctx.output_size;
+  std::memcpy(ctx.output + n0, ctx.inputs[0] + n0, count * sizeof(float));
+}
+
+void AvgPoolKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
+  const float inv = 1.f / float(kernel_ * kernel_);
+  for (int n = begin; n < end; ++n) {
+    const float* x = ctx.inputs[0] + size_t(n) * ctx.input_sizes[0];
+    float* y = ctx.output + size_t(n) * ctx.output_size;
+    for (int c = 0; c < out_.c; ++c)
+      for (int oy = 0; oy < out_.h; ++oy)
+        for (int ox = 0; ox < out_.w; ++ox) {
+          float sum = 0.f;
+          for (int i = 0; i < kernel_; ++i)
+            for (int j = 0; j < kernel_; ++j)
+              sum += x[(size_t(c) * in_.h + size_t(oy * stride_ + i)) * in_.w + size_t(ox * stride_ + j)];
+          y[(size_t(c) * out_.h + size_t(oy)) * out_.w + size_t(ox)] = sum * inv;
+        }
+  }
+}
+
+LinearKernel::LinearKernel(const Node& node)
+    : in_(node.in_channels), out_(node.out_channels), weight_(node.weight), scale_(node.affine_scale),
+      shift_(node.affine_shift) {}
+
+void LinearKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
+  for (int n = begin; n < end; ++n) {
+    const float* x = ctx.inputs[0] + size_t(n) * ctx.input_sizes[0];
+    float* y = ctx.output + size_t(n) * ctx.output_size;
+    for (int o = 0; o < out_; ++o) {
+      float acc = 0.f;
+      for (int c = 0; c < in_; ++c) acc += weight_[size_t(o) * size_t(in_) + size_t(c)] * x[c];
+      y[o] = scale_[size_t(o)] * acc + shift_[size_t(o)];
+    }
+  }
+}
+
+BatchNormKernel::BatchNormKernel(const Node& node, const Shape3& shape)
+    : node_(node), plane_(size_t(shape.h) * size_t(shape.w)) {}
+
+void BatchNormKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
+  const size_t C = node_.bn_gamma.size();
+  for (int n = begin; n < end; ++n) {
+    const float* x = ctx.inputs[0] + size_t(n) * ctx.input_sizes[0];
+    float* y = ctx.output + size_t(n) * ctx.output_size;
+    for (size_t c = 0; c < C; ++c) {
+      const float a = node_.bn_gamma[c] / std::sqrt(node_.bn_var[c] + node_.bn_eps);
+      const float b = node_.bn_beta[c] - a * node_.bn_mean[c];
+      for (size_t i = 0; i < plane_; ++i) y[c * plane_ + i] = a * x[c * plane_ + i] + b;
+    }
+  }
+}
+
+void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, int batch, float* y,
+                       std::vector<float>& mean, std::vector<float>& var_unbiased) {
+  const size_t C = size_t(shape.c), plane = size_t(shape.h) * size_t(shape.w), image = C * plane;
+  const double count = double(batch) * double(plane);
+  mean.assign(C, 0.f);
+  var_unbiased.assign(C, 0.f);
+  for (size_t c = 0; c < C; ++c) {
+    // Two passes in double: the batch statistics feed the running estimate the artifact keeps.
+    double sum = 0.0;
+    for (int n = 0; n < batch; ++n)
+      for (size_t i = 0; i < plane; ++i) sum += x[size_t(n) * image + c * plane + i];
+    const double mu = sum / count;
+    double sq = 0.0;
+    for (int n = 0; n < batch; ++n)
+      for (size_t i = 0; i < plane; ++i) {
+        const double d = x[size_t(n) * image + c * plane + i] - mu;
+        sq += d * d;
+      }
+    const double var_biased = sq / count;
+    mean[c] = float(mu);
+    var_unbiased[c] = float(count > 1 ? sq / (count - 1) : 0.0);
+    const float a = float(node.bn_gamma[c] / std::sqrt(var_biased + double(node.bn_eps)));
+    const float b = float(node.bn_beta[c] - double(a) * mu);
+    for (int n = 0; n < batch; ++n)
+      for (size_t i = 0; i < plane; ++i) y[size_t(n) * image + c * plane + i] = a * x[size_t(n) * image + c * plane + i] + b;
+  }
+}
+
+}  // namespace adderq::kernels

@@ -1,0 +1,95 @@
+// AVX2 versions of the tile kernels (compiled with -mavx2; chosen at run time by tile_kernels.cpp).
+// Same tiling and the same per-lane operation order as the portable version, so results are
+// bit-identical: |x - w| and x * w + acc are computed without FMA contraction.
+#include <immintrin.h>
+
+#include "kernels/tile_kernels.h"
+
+namespace adderq::kernels::avx2 {
+namespace {
+
+static_assert(kChannelTile == 16 && kPixelTile == 4, "the AVX2 tiles assume 4 pixels x 16 channels");
+
+struct FloatAbsDiff {
+  using Vec = __m256;
+  static Vec Zero() { return _mm256_setzero_ps(); }
+  static Vec Load(const float* p) { return _mm256_loadu_ps(p); }
+  static Vec Broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static Vec Step(Vec acc, Vec x, Vec w) {
+    const Vec sign = _mm256_castsi256_ps(_mm256_set1_epi32(int(0x80000000u)));
+    return _mm256_add_ps(acc, _mm256_andnot_ps(sign, _mm256_sub_ps(x, w)));
+  }
+  static void Store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+};
+
+struct FloatMul {
+  using Vec = __m256;
+  static Vec Zero() { return _mm256_setzero_ps(); }
+  static Vec Load(const float* p) { return _mm256_loadu_ps(p); }
+  static Vec Broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static Vec Step(Vec acc, Vec x, Vec w) { return _mm256_add_ps(acc, _mm256_mul_ps(x, w)); }
+  static void Store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+};
+
+struct IntAbsDiff {
+  using Vec = __m256i;
+  static Vec Zero() { return _mm256_setzero_si256(); }
+  static Vec Load(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static Vec Broadcast(const int32_t* p) { return _mm256_set1_epi32(*p); }
+  static Vec Step(Vec acc, Vec x, Vec w) { return _mm256_add_epi32(acc, _mm256_abs_epi32(_mm256_sub_epi32(x, w))); }
+  static void Store(int32_t* p, Vec v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+};
+
+template <typename T, typename Op>
+void Tiles(const ConvGeometry& g, const T* col, const T* wT, T* acc) {
+  using Vec = typename Op::Vec;
+  const int K = g.K(), P = g.P(), O = g.out_c;
+  const int op = ConvGeometry::PaddedChannels(O);
+  alignas(32) T tile[kPixelTile][kChannelTile];
+  for (int p0 = 0; p0 < P; p0 += kPixelTile) {
+    const T* r0 = col + size_t(p0) * size_t(K);
+    const T* r1 = r0 + K;
+    const T* r2 = r1 + K;
+    const T* r3 = r2 + K;
+    for (int o0 = 0; o0 < op; o0 += kChannelTile) {
+      Vec a00 = Op::Zero(), a01 = Op::Zero(), a10 = Op::Zero(), a11 = Op::Zero();
+      Vec a20 = Op::Zero(), a21 = Op::Zero(), a30 = Op::Zero(), a31 = Op::Zero();
+      const T* w = wT + o0;
+      for (int k = 0; k < K; ++k, w += op) {
+        const Vec w0 = Op::Load(w), w1 = Op::Load(w + 8);
+        Vec x = Op::Broadcast(r0 + k);
+        a00 = Op::Step(a00, x, w0);
+        a01 = Op::Step(a01, x, w1);
+        x = Op::Broadcast(r1 + k);
+        a10 = Op::Step(a10, x, w0);
+        a11 = Op::Step(a11, x, w1);
+        x = Op::Broadcast(r2 + k);
+        a20 = Op::Step(a20, x, w0);
+        a21 = Op::Step(a21, x, w1);
+        x = Op::Broadcast(r3 + k);
+        a30 = Op::Step(a30, x, w0);
+        a31 = Op::Step(a31, x, w1);
+      }
+      Op::Store(tile[0], a00); Op::Store(tile[0] + 8, a01);
+      Op::Store(tile[1], a10); Op::Store(tile[1] + 8, a11);
+      Op::Store(tile[2], a20); Op::Store(tile[2] + 8, a21);
+      Op::Store(tile[3], a30); Op::Store(tile[3] + 8, a31);
+      for (int j = 0; j < kChannelTile && o0 + j < O; ++j)
+        for (int r = 0; r < kPixelTile && p0 + r < P; ++r) acc[size_t(o0 + j) * size_t(P) + size_t(p0 + r)] = tile[r][j];
+    }
+  }
+}
+
+}  // namespace
+
+void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc) {
+  Tiles<float, FloatMul>(g, col, wT, acc);
+}
+void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc) {
+  Tiles<float, FloatAbsDiff>(g, col, wT, acc);
+}
+void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T, int32_t* acc) {
+  Tiles<int32_t, IntAbsDiff>(g, col, w2T, acc);
+}
+
+}  // namespace adderq::kernels::avx2

@@ -1,0 +1,22 @@
+// The inner loops of the convolution-like layers: for every output pixel p and channel o,
+//   acc[o][p] = sum_k f(col[p][k], wT[k][o])
+// with f = multiply (Conv2d), |x - w| in float (Adder2d), or |q_a - 2 q_w| in int32 (quantized
+// Adder2d). Tiles of kPixelTile pixels x kChannelTile channels stay in registers. An AVX2 version
+// (kernels/simd/) is chosen at run time where the CPU has it; both give bit-identical results.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/conv_geometry.h"
+
+namespace adderq::kernels {
+
+// col: [PaddedP][K]; wT: [K][PaddedChannels(out_c)]; acc: [out_c][P] (only real pixels/channels written).
+void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
+void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
+void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T, int32_t* acc);
+
+// "avx2" or "scalar": what the calls above use on this machine (ADDERQ_SIMD=scalar forces scalar).
+const char* SimdLevel();
+
+}  // namespace adderq::kernels

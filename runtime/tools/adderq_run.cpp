@@ -1,0 +1,35 @@
+// adderq-run: evaluate or inspect an .adq artifact.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/run_commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"adderq-run: run quantized AdderNet artifacts (.adq) on the CPU.\n"
+               "Example: adderq-run eval resnet20_w4.adq --data ../shared/data/cifar-10-batches-bin"};
+  app.require_subcommand(1);
+  adderq::tools::EvalArgs eval_args;
+  adderq::tools::InfoArgs info_args;
+  adderq::tools::AddEvalCommand(app, eval_args);
+  adderq::tools::AddInfoCommand(app, info_args);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, like every other error; usage errors exit 1.
+    std::fprintf(stderr, "%s: error: %s (see --help)\n", "adderq-run", e.what());
+    return 1;
+  }
+  adderq::Status status;
+  if (app.got_subcommand("eval")) status = adderq::tools::RunEval(eval_args);
+  else if (app.got_subcommand("info")) status = adderq::tools::RunInfo(info_args);
+  if (!status.ok()) {
+    std::fprintf(stderr, "adderq-run: error: %s\n", status.message().c_str());
+    return adderq::ExitCodeFor(status);
+  }
+  return 0;
+}

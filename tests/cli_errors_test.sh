@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The tools on bad input: one line on stderr, documented exit codes, no partial output files.
+set -u
+compile=$1 run=$2 shared=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() {  # expect CODE DESCRIPTION -- command...
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want"; cat "$tmp/err"; fail=1
+  elif [ "$want" != 0 ] && [ "$lines" != 1 ]; then
+    echo "FAIL: $what: $lines lines on stderr, expected 1"; cat "$tmp/err"; fail=1
+  else
+    echo "ok: $what (exit $got) $(head -c 160 "$tmp/err")"
+  fi
+}
+printf 'not a model' >"$tmp/junk.adq"
+head -c 1000 /dev/urandom >"$tmp/random.pth"
+expect 1 "compile: unknown option" -- "$compile" --no-such-option
+expect 1 "compile: unknown method" -- "$compile" "$tmp/random.pth" -o "$tmp/x.adq" --method nope
+expect 2 "compile: missing checkpoint" -- "$compile" "$tmp/missing.pth" -o "$tmp/x.adq" --method fp
+expect 2 "compile: random bytes" -- "$compile" "$tmp/random.pth" -o "$tmp/x.adq" --method fp
+[ -e "$tmp/x.adq" ] && { echo "FAIL: a failed compile left $tmp/x.adq"; fail=1; }
+expect 1 "run: no subcommand" -- "$run"
+expect 2 "run info: not an artifact" -- "$run" info "$tmp/junk.adq"
+expect 2 "run eval: missing artifact" -- "$run" eval "$tmp/missing.adq"
+expect 0 "run --help" -- "$run" eval --help
+if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
+  head -c 500000 "$shared/checkpoints/resnet20_adder_cifar10.pth" >"$tmp/trunc.pth"
+  expect 2 "compile: truncated checkpoint" -- "$compile" "$tmp/trunc.pth" -o "$tmp/t.adq" --method fp
+  expect 0 "compile: fp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/fp.adq" --method fp
+  head -c 300000 "$tmp/fp.adq" >"$tmp/fp_trunc.adq"
+  expect 2 "run eval: truncated artifact" -- "$run" eval "$tmp/fp_trunc.adq" --data "$shared/data/cifar-10-batches-bin"
+  mkdir -p "$tmp/baddata" && head -c 5000 "$shared/data/cifar-10-batches-bin/test_batch.bin" >"$tmp/baddata/test_batch.bin"
+  expect 2 "run eval: truncated dataset" -- "$run" eval "$tmp/fp.adq" --data "$tmp/baddata"
+fi
+exit $fail

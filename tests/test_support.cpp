@@ -1,0 +1,84 @@
+#include "test_support.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace adderq::testing {
+
+std::string SharedPath(const std::string& rel) {
+  std::string root = ADDERQ_SHARED_DIR;
+  if (const char* env = std::getenv("ADDERQ_SHARED"); env && *env) root = env;
+  const std::string p = root + "/" + rel;
+  return std::filesystem::exists(p) ? p : std::string();
+}
+
+std::string FixturePath(const std::string& name) { return std::string(ADDERQ_FIXTURES_DIR) + "/" + name; }
+
+std::vector<uint8_t> ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+namespace {
+template <typename In, typename W, typename Acc, typename F>
+std::vector<Acc> NaiveConvLike(const std::vector<In>& x, Shape3 in, const std::vector<W>& w, int out_c, int kh, int kw,
+                               int stride, int pad, F f) {
+  const int oh = (in.h + 2 * pad - kh) / stride + 1, ow = (in.w + 2 * pad - kw) / stride + 1;
+  std::vector<Acc> out(size_t(out_c) * size_t(oh) * size_t(ow));
+  for (int o = 0; o < out_c; ++o)
+    for (int y = 0; y < oh; ++y)
+      for (int xx = 0; xx < ow; ++xx) {
+        Acc acc = 0;
+        for (int c = 0; c < in.c; ++c)
+          for (int i = 0; i < kh; ++i)
+            for (int j = 0; j < kw; ++j) {
+              const int iy = y * stride + i - pad, ix = xx * stride + j - pad;
+              const In v = (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) ? x[size_t((c * in.h + iy) * in.w + ix)] : In(0);
+              acc += f(v, w[size_t(((o * in.c + c) * kh + i) * kw + j)]);
+            }
+        out[size_t((o * oh + y) * ow + xx)] = acc;
+      }
+  return out;
+}
+}  // namespace
+
+std::vector<double> NaiveAdderDistance(const std::vector<float>& x, Shape3 in, const std::vector<float>& w, int out_c,
+                                       int kh, int kw, int stride, int pad) {
+  return NaiveConvLike<float, float, double>(x, in, w, out_c, kh, kw, stride, pad,
+                                             [](float a, float b) { return std::abs(double(a) - double(b)); });
+}
+
+std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, const std::vector<int8_t>& qw, int out_c,
+                                  int kh, int kw, int stride, int pad) {
+  return NaiveConvLike<int32_t, int8_t, int32_t>(qa, in, qw, out_c, kh, kw, stride, pad,
+                                                 [](int32_t a, int8_t b) { return std::abs(a - 2 * int32_t(b)); });
+}
+
+Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight) {
+  Graph g;
+  g.meta.input_shape = in;
+  g.meta.mean.assign(size_t(in.c), 0.f);
+  g.meta.std.assign(size_t(in.c), 1.f);
+  g.input = g.AddTensor("input", in);
+  Node n;
+  n.kind = kind;
+  n.name = "layer";
+  n.inputs = {g.input};
+  n.out_channels = out_c;
+  n.in_channels = in.c;
+  n.kernel_h = n.kernel_w = k;
+  n.stride = stride;
+  n.padding = pad;
+  n.weight = std::move(weight);
+  n.affine_scale.assign(size_t(out_c), kind == OpKind::kAdder2d ? -1.f : 1.f);
+  n.affine_shift.assign(size_t(out_c), 0.f);
+  const int oh = (in.h + 2 * pad - k) / stride + 1, ow = (in.w + 2 * pad - k) / stride + 1;
+  n.output = g.AddTensor("output", {out_c, oh, ow});
+  g.output = n.output;
+  g.nodes.push_back(std::move(n));
+  return g;
+}
+
+}  // namespace adderq::testing

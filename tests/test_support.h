@@ -1,0 +1,27 @@
+// Shared helpers for the tests: where the real data is, fixtures, and naive reference loops.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/graph.h"
+
+namespace adderq::testing {
+
+// ../shared/<rel> (or $ADDERQ_SHARED/<rel>); empty when absent, and the test should GTEST_SKIP.
+std::string SharedPath(const std::string& rel);
+std::string FixturePath(const std::string& name);
+std::vector<uint8_t> ReadAll(const std::string& path);
+
+// Naive adder layer on one image: out[o][y][x] = sum |x_pad - w| (the distance, >= 0), in double.
+std::vector<double> NaiveAdderDistance(const std::vector<float>& x, Shape3 in, const std::vector<float>& w, int out_c,
+                                       int kh, int kw, int stride, int pad);
+// Naive integer sum |q_a - 2 q_w| on codes (q_a already quantized, zero padding).
+std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, const std::vector<int8_t>& qw, int out_c,
+                                  int kh, int kw, int stride, int pad);
+
+// A graph of a single Adder2d (or Conv2d) node over `in`, with affine scale -1 (adder) / 1, shift 0.
+Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight);
+
+}  // namespace adderq::testing

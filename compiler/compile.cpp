@@ -3,10 +3,16 @@
 #include <chrono>
 #include <filesystem>
 
+#include "calibration_cache.h"
 #include "core/file_io.h"
+#include "core/paths.h"
+#include "core/progress.h"
 #include "core/version.h"
 #include "frontends/checkpoint.h"
+#include "passes/bn_reestimate.h"
+#include "passes/calibrate.h"
 #include "passes/fold_batchnorm.h"
+#include "passes/quantize_adders.h"
 #include "resnet_cifar.h"
 #include "writer/artifact_writer.h"
 
@@ -59,6 +65,53 @@ std::map<std::string, std::string> RecordedOptions(const CompileOptions& o) {
   return m;
 }
 
+Status ValidateQuantOptions(const CompileOptions& o) {
+  if (o.bits < 2 || o.bits > 8) return InvalidArgument("--bits {} is not supported (2..8)", o.bits);
+  if (o.groups < 1 || o.groups > 256) return InvalidArgument("--groups {} is not supported (1..256)", o.groups);
+  if (!(o.act_ratio > 0.0 && o.act_ratio <= 1.0)) return InvalidArgument("--act-ratio {} must be in (0, 1]", o.act_ratio);
+  if (o.calib_batches < 1 || o.batch_size < 1) return InvalidArgument("--calib-batches and --batch-size must be positive");
+  return Status::Ok();
+}
+
+// Steps 1-5 of ALGORITHM.md on the float graph (BatchNorms still separate).
+Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Graph& graph, PhaseTimer& timer) {
+  ADQ_RETURN_IF_ERROR(ValidateQuantOptions(o));
+  ADQ_ASSIGN_OR_RETURN(std::string calib_dir, ResolveDataDir(o.calib_data));
+  ADQ_ASSIGN_OR_RETURN(data::ImageSet train, timer.Run("load-calib", [&] { return data::LoadCifar10Train(calib_dir); }));
+  ADQ_ASSIGN_OR_RETURN(passes::CalibrationBatches batches,
+                       passes::CalibrationBatches::Create(train, graph.meta, o.calib_batches, o.batch_size, o.seed));
+
+  const CalibrationKey key{checkpoint_sha, o.calib_batches, o.batch_size, o.act_ratio, o.seed};
+  std::map<std::string, float> ranges;
+  if (!o.calib_cache.empty()) {
+    ADQ_ASSIGN_OR_RETURN(ranges, LoadCalibrationCache(o.calib_cache, key));
+  }
+  if (ranges.empty()) {
+    Progress bar("calibrate", o.progress);
+    passes::CalibrateOptions co;
+    co.act_ratio = o.act_ratio;
+    co.threads = o.threads;
+    co.progress = [&](size_t d, size_t t) { bar.Update(d, t); };
+    ADQ_ASSIGN_OR_RETURN(ranges, timer.Run("calibrate", [&] { return passes::CalibrateActivationRanges(graph, batches, co); }));
+    if (!o.calib_cache.empty()) ADQ_RETURN_IF_ERROR(SaveCalibrationCache(o.calib_cache, key, ranges));
+  }
+
+  passes::QuantizeOptions qo;
+  qo.method = o.method == Method::kSharedScale ? passes::ScaleMethod::kSharedScale : passes::ScaleMethod::kAdderQuant;
+  qo.bits = o.bits;
+  qo.groups = o.method == Method::kSharedScale ? 1 : o.groups;
+  ADQ_RETURN_IF_ERROR(timer.Run("quantize", [&] { return passes::QuantizeAdderLayers(graph, ranges, qo); }));
+
+  if (o.bn_adjust) {
+    Progress bar("bn-reestimate", o.progress);
+    passes::BnReestimateOptions bo;
+    bo.threads = o.threads;
+    bo.progress = [&](size_t d, size_t t) { bar.Update(d, t); };
+    ADQ_RETURN_IF_ERROR(timer.Run("bn-reestimate", [&] { return passes::ReestimateBatchNorm(graph, batches, bo); }));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<CompileReport> Compile(const CompileOptions& o) {
@@ -77,8 +130,7 @@ Result<CompileReport> Compile(const CompileOptions& o) {
   graph.meta.method = MethodName(o.method);
   graph.meta.compile_options = RecordedOptions(o);
 
-  if (o.method != Method::kFullPrecision)
-    return Unsupported("method '{}' is not implemented yet", MethodName(o.method));
+  if (o.method != Method::kFullPrecision) ADQ_RETURN_IF_ERROR(Quantize(o, ckpt.sha256, graph, timer));
 
   ADQ_RETURN_IF_ERROR(timer.Run("fold-bn", [&] { return passes::FoldBatchNorms(graph); }));
   ADQ_ASSIGN_OR_RETURN(report.artifact, timer.Run("serialize", [&] { return writer::SerializeArtifact(graph); }));

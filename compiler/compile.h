@@ -27,6 +27,7 @@ struct CompileOptions {
   double act_ratio = 0.9997;
   uint64_t seed = 0;
   bool bn_adjust = true;
+  std::string calib_cache;  // optional file: reuse activation ranges across compiles of one checkpoint
   int threads = 0;
   bool progress = true;
 };

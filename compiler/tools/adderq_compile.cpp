@@ -2,10 +2,10 @@
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "compile.h"
 #include "core/paths.h"
+#include "tools/compile_summary.h"
 
 namespace {
 
@@ -14,24 +14,10 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
   ADQ_ASSIGN_OR_RETURN(o.method, compiler::ParseMethod(method));
   ADQ_ASSIGN_OR_RETURN(o.checkpoint, ResolveCheckpoint(o.checkpoint));
   if (o.output.empty()) return InvalidArgument("no output given (-o OUT.adq)");
+  if (json) o.progress = false;
   ADQ_ASSIGN_OR_RETURN(compiler::CompileReport r, compiler::Compile(o));
-  if (json) {
-    nlohmann::ordered_json j;
-    j["output"] = o.output;
-    j["bytes"] = r.artifact.size();
-    j["checkpoint"] = o.checkpoint;
-    j["checkpoint_format"] = r.checkpoint_format;
-    j["architecture"] = r.graph.meta.architecture;
-    j["method"] = r.graph.meta.method;
-    nlohmann::ordered_json phases = nlohmann::ordered_json::object();
-    for (const auto& p : r.phases) phases[p.name] = p.seconds;
-    j["phase_seconds"] = phases;
-    std::printf("%s\n", j.dump().c_str());
-  } else {
-    std::printf("%s (%s, %s) -> %s: %s, %zu bytes\n", o.checkpoint.c_str(), r.checkpoint_format.c_str(),
-                r.graph.meta.architecture.c_str(), o.output.c_str(), r.graph.meta.method.c_str(), r.artifact.size());
-    for (const auto& p : r.phases) std::printf("  %-12s %8.3f s\n", p.name.c_str(), p.seconds);
-  }
+  if (json) std::printf("%s\n", compiler::SummaryJson(o, r).dump().c_str());
+  else std::printf("%s", compiler::SummaryText(o, r).c_str());
   return Status::Ok();
 }
 
@@ -40,16 +26,25 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
 int main(int argc, char** argv) {
   adderq::compiler::CompileOptions o;
   std::string method = "adderquant";
-  bool json = false;
-  CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant) into .adq artifacts.\n"
+  bool json = false, no_bn_adjust = false;
+  CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant, NeurIPS 2022) into .adq artifacts.\n"
                "Example: adderq-compile ../shared/checkpoints/resnet20_adder_cifar10.pth -o r20_w4.adq --bits 4"};
   app.add_option("checkpoint", o.checkpoint,
                  "PyTorch checkpoint (.pth, legacy or zip) (default: $ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth)");
-  app.add_option("-o,--output", o.output, "artifact to write (.adq)");
-  app.add_option("--method", method, "adderquant | shared-scale | fp")->capture_default_str();
+  app.add_option("-o,--output", o.output, "artifact to write (.adq); written atomically");
+  app.add_option("--method", method, "adderquant | shared-scale (one scale per layer, the prior baseline) | fp")->capture_default_str();
+  app.add_option("--bits", o.bits, "bit width of weights and activations (2..8)")->capture_default_str();
+  app.add_option("--groups", o.groups, "filter groups per adder layer (adderquant)")->capture_default_str();
+  app.add_option("--calib-data", o.calib_data, "CIFAR-10 binary directory with data_batch_*.bin (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
+  app.add_option("--calib-batches", o.calib_batches, "calibration batches")->capture_default_str();
+  app.add_option("--batch-size", o.batch_size, "calibration batch size")->capture_default_str();
+  app.add_option("--act-ratio", o.act_ratio, "activation clamp ratio (applied twice, as the reference)")->capture_default_str();
+  app.add_option("--seed", o.seed, "seed of the calibration shuffle and augmentation")->capture_default_str();
+  app.add_flag("--no-bn-adjust", no_bn_adjust, "skip BatchNorm re-estimation");
+  app.add_option("--calib-cache", o.calib_cache, "reuse (or write) the activation ranges in this file");
   app.add_option("--format", o.format, "checkpoint format: auto | torch")->capture_default_str();
   app.add_option("--threads", o.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
-  app.add_flag("--json", json, "print a machine-readable summary");
+  app.add_flag("--json", json, "print the summary as one JSON object");
   app.add_flag("!--no-progress", o.progress, "no progress bars");
   try {
     app.parse(argc, argv);
@@ -62,6 +57,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: error: %s (see --help)\n", "adderq-compile", e.what());
     return 1;
   }
+  o.bn_adjust = !no_bn_adjust;
   adderq::Status s = Main(o, method, json);
   if (!s.ok()) {
     std::fprintf(stderr, "adderq-compile: error: %s\n", s.message().c_str());

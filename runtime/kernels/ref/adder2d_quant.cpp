@@ -15,13 +15,19 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry)
     : g_(geometry), bits_(node.quant.bits), scale_(node.affine_scale), shift_(node.affine_shift) {
   const AdderQuantParams& q = node.quant;
   const int K = g_.K();
-  groups_.resize(size_t(q.groups()));
-  for (int o = 0; o < g_.out_c; ++o) groups_[size_t(q.channel_group[size_t(o)])].channels.push_back(o);
-  for (size_t gi = 0; gi < groups_.size(); ++gi) {
-    Group& grp = groups_[gi];
-    grp.multiplier = quant::ActivationMultiplier(q.group_scale[gi], bits_);
-    if (grp.channels.empty()) continue;
-    // Gather this group's rows of codes, doubled: the kernel computes |q_a - 2 q_w| directly.
+  // Groups with the same scale share one quantized input: they run as one channel set, so the
+  // input is quantized once per distinct scale and no channel tile is padded per group.
+  for (int o = 0; o < g_.out_c; ++o) {
+    const float m = quant::ActivationMultiplier(q.group_scale[size_t(q.channel_group[size_t(o)])], bits_);
+    auto it = std::find_if(groups_.begin(), groups_.end(), [&](const Group& grp) { return grp.multiplier == m; });
+    if (it == groups_.end()) {
+      groups_.push_back(Group{{}, m, {}});
+      it = groups_.end() - 1;
+    }
+    it->channels.push_back(o);
+  }
+  for (Group& grp : groups_) {
+    // Gather this set's rows of codes, doubled: the kernel computes |q_a - 2 q_w| directly.
     std::vector<int32_t> rows(grp.channels.size() * size_t(K));
     for (size_t r = 0; r < grp.channels.size(); ++r)
       for (int k = 0; k < K; ++k)

@@ -40,8 +40,8 @@ class Adder2dQuantKernel final : public OpKernel {
   void IntegerSums(const float* image, int32_t* sums, Scratch& scratch) const;
 
  private:
-  struct Group {
-    std::vector<int> channels;   // output channels of this group
+  struct Group {                 // the channels of all groups that share one scale
+    std::vector<int> channels;   // output channels
     float multiplier = 0.f;      // L / s_g
     std::vector<int32_t> w2T;    // 2 q_w, [K][PaddedChannels(channels.size())]
   };

@@ -1,0 +1,64 @@
+#include "passes/calibrate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/executor.h"
+
+namespace adderq::passes {
+
+size_t ReferenceQuantileIndex(size_t n, double ratio) {
+  const double k = std::nearbyint(double(n) * ratio);  // Python's round(): half to even
+  const double idx = std::floor((k - 1.0) * ratio);    // int() of a non-negative value
+  return size_t(std::clamp(idx, 0.0, double(n - 1)));
+}
+
+float ReferenceQuantile(std::span<const float> values, double ratio) {
+  const size_t n = values.size();
+  if (n == 0) return 0.f;
+  const size_t idx = ReferenceQuantileIndex(n, ratio);
+  const size_t above = n - idx;  // elements at or above the answer, counting it
+  // A threshold from a strided sample, set low enough that (almost always) at least `above`
+  // elements pass it; the answer is then an exact selection among those candidates only.
+  std::vector<float> sample;
+  const size_t stride = std::max<size_t>(1, n / 65536);
+  for (size_t i = 0; i < n; i += stride) sample.push_back(std::fabs(values[i]));
+  const double margin_ratio = std::max(0.0, 1.0 - 4.0 * double(above) / double(n) - 0.01);
+  auto pos = sample.begin() + long(std::min(sample.size() - 1, size_t(margin_ratio * double(sample.size()))));
+  std::nth_element(sample.begin(), pos, sample.end());
+  float threshold = *pos;
+  std::vector<float> candidates;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    candidates.clear();
+    for (float v : values)
+      if (std::fabs(v) >= threshold) candidates.push_back(std::fabs(v));
+    if (candidates.size() >= above) break;
+    threshold = -1.f;  // the sample misled us: take everything
+  }
+  const size_t k = candidates.size() - above;  // ascending rank of the answer among candidates
+  std::nth_element(candidates.begin(), candidates.begin() + long(k), candidates.end());
+  return candidates[k];
+}
+
+Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, const CalibrationBatches& batches,
+                                                               const CalibrateOptions& opt) {
+  ADQ_ASSIGN_OR_RETURN(auto ex, Executor::Create(g, opt.threads));
+  std::map<std::string, float> ranges;
+  RunHooks hooks;
+  hooks.before_adder = [&](size_t node, std::span<const float> input, int) {
+    const float q = ReferenceQuantile(input, opt.act_ratio);
+    float& a = ranges[g.nodes[node].name];
+    a = std::max(a, q);
+  };
+  std::vector<float> input, logits;
+  for (int b = 0; b < batches.batches(); ++b) {
+    batches.Get(b, input);
+    ADQ_RETURN_IF_ERROR(ex->Run(input, batches.batch_size(), logits, &hooks));
+    if (opt.progress) opt.progress(size_t(b + 1), size_t(batches.batches()));
+  }
+  for (const auto& [name, a] : ranges)
+    if (!(a > 0.f)) return RuntimeError("calibration: adder layer '{}' saw only zero activations", name);
+  return ranges;
+}
+
+}  // namespace adderq::passes

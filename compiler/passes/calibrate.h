@@ -1,0 +1,32 @@
+// ALGORITHM.md step 1: the activation range A_l of every adder layer's input, observed by running
+// the float network over the calibration batches: per batch the reference's quantile of |X| over
+// the whole input tensor, then the maximum over batches.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+
+#include "core/graph.h"
+#include "passes/calibration_data.h"
+
+namespace adderq::passes {
+
+// The reference selection rule: sorted |X| ascending, element int((round(N * r) - 1) * r).
+// (It applies the ratio twice: about the 99.94th percentile for r = 0.9997.)
+size_t ReferenceQuantileIndex(size_t n, double ratio);
+// That element of |values|, computed exactly without sorting everything.
+float ReferenceQuantile(std::span<const float> values, double ratio);
+
+struct CalibrateOptions {
+  double act_ratio = 0.9997;
+  int threads = 0;
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+// Adder node name -> A_l.
+Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& float_graph, const CalibrationBatches& batches,
+                                                               const CalibrateOptions& options);
+
+}  // namespace adderq::passes

@@ -34,6 +34,9 @@ expect 0 "run --help" -- "$run" eval --help
 if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   head -c 500000 "$shared/checkpoints/resnet20_adder_cifar10.pth" >"$tmp/trunc.pth"
   expect 2 "compile: truncated checkpoint" -- "$compile" "$tmp/trunc.pth" -o "$tmp/t.adq" --method fp
+  expect 1 "compile: unsupported bit width" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/b.adq" --bits 9
+  expect 1 "compile: too many calibration batches" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/b.adq" --calib-batches 100000
+  [ -e "$tmp/b.adq" ] && { echo "FAIL: a failed compile left $tmp/b.adq"; fail=1; }
   expect 0 "compile: fp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/fp.adq" --method fp
   head -c 300000 "$tmp/fp.adq" >"$tmp/fp_trunc.adq"
   expect 2 "run eval: truncated artifact" -- "$run" eval "$tmp/fp_trunc.adq" --data "$shared/data/cifar-10-batches-bin"

@@ -1,0 +1,197 @@
+// AdderQuant's passes in isolation: clustering, the lossless clamp, the quantile rule, the
+// per-group scale rule.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <random>
+
+#include "core/executor.h"
+#include "core/quant_math.h"
+#include "passes/calibrate.h"
+#include "passes/cluster_filters.h"
+#include "passes/quantize_adders.h"
+#include "test_support.h"
+
+namespace adderq::passes {
+namespace {
+
+double WithinGroupSS(const std::vector<float>& v, const std::vector<int>& label, int k) {
+  double total = 0;
+  for (int g = 0; g < k; ++g) {
+    double s = 0, s2 = 0, n = 0;
+    for (size_t i = 0; i < v.size(); ++i)
+      if (label[i] == g) s += v[i], s2 += double(v[i]) * v[i], n++;
+    if (n) total += s2 - s * s / n;
+  }
+  return total;
+}
+
+TEST(Cluster, ObviousGroups) {
+  const std::vector<float> v{10.f, 1.f, 10.5f, 1.2f, 30.f, 5.f, 5.1f, 0.9f};
+  auto label = OptimalKMeans1D(v, 4);
+  ASSERT_TRUE(label.ok());
+  EXPECT_EQ(label.value(), (std::vector<int>{2, 0, 2, 0, 3, 1, 1, 0}));  // numbered by ascending value
+}
+
+TEST(Cluster, OptimalAgainstBruteForceAndNonEmpty) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(0.f, 50.f);
+  for (int trial = 0; trial < 30; ++trial) {
+    const size_t n = 4 + rng() % 9;
+    std::vector<float> v(n);
+    for (auto& x : v) x = d(rng);
+    for (int k = 1; k <= 4; ++k) {
+      auto label = OptimalKMeans1D(v, k);
+      ASSERT_TRUE(label.ok());
+      std::vector<int> count(size_t(k), 0);
+      for (int l : label.value()) count[size_t(l)]++;
+      for (int c : count) EXPECT_GT(c, 0);
+      // Brute force over all contiguous partitions of the sorted values (optimal 1-D clusters are contiguous).
+      std::vector<float> sorted = v;
+      std::sort(sorted.begin(), sorted.end());
+      double best = 1e300;
+      std::vector<size_t> cuts(size_t(k - 1));
+      std::function<void(size_t, size_t)> rec = [&](size_t j, size_t start) {
+        if (j == cuts.size()) {
+          std::vector<int> lab(n);
+          size_t g = 0;
+          for (size_t i = 0; i < n; ++i) {
+            while (g < cuts.size() && i >= cuts[g]) ++g;
+            lab[i] = int(g);
+          }
+          best = std::min(best, WithinGroupSS(sorted, lab, k));
+          return;
+        }
+        for (size_t c = start + 1; c + (cuts.size() - j - 1) < n; ++c) {
+          cuts[j] = c;
+          rec(j + 1, c);
+        }
+      };
+      rec(0, 0);
+      EXPECT_NEAR(WithinGroupSS(v, label.value(), k), best, 1e-6 * (1 + best));
+    }
+  }
+}
+
+TEST(Cluster, MoreGroupsThanValuesAndDeterminism) {
+  const std::vector<float> v{3.f, 3.f, 1.f};
+  auto a = OptimalKMeans1D(v, 4);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*std::max_element(a->begin(), a->end()), 2);  // 3 groups for 3 values
+  EXPECT_EQ(OptimalKMeans1D(v, 4).value(), a.value());
+  EXPECT_FALSE(OptimalKMeans1D({}, 2).ok());
+}
+
+TEST(Clamp, ExactForActivationsInRange) {
+  // sum |x - w| == sum |x - clamp(w)| - beta for every x in [0, A]; checked in double on float data.
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> wd(-70.f, 70.f);
+  const float A = 2.75f;
+  std::vector<float> w(576);
+  for (auto& x : w) x = wd(rng);
+  std::vector<float> clamped = w;
+  const double beta = ClampFilter(clamped, A);
+  EXPECT_LT(beta, 0.0);
+  for (float c : clamped) EXPECT_LE(std::fabs(c), A);
+  for (int t = 0; t <= 100; ++t) {
+    const float x = A * float(t) / 100.f;
+    double orig = 0, with_clamp = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+      orig += std::fabs(double(x) - double(w[i]));
+      with_clamp += std::fabs(double(x) - double(clamped[i]));
+    }
+    EXPECT_NEAR(orig, with_clamp - beta, 1e-9 * orig) << "x=" << x;
+  }
+  // Outside the range the identity no longer holds (why activations are clipped to A).
+  double orig = 0, with_clamp = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    orig += std::fabs(double(A + 1) - double(w[i]));
+    with_clamp += std::fabs(double(A + 1) - double(clamped[i]));
+  }
+  EXPECT_GT(std::fabs(orig - (with_clamp - beta)), 1.0);
+}
+
+TEST(Clamp, WholeLayerInFloat) {
+  // A float adder layer with clamped weights and the bias as its affine shift reproduces the
+  // original layer for inputs in [0, A].
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<float> wd(-5.f, 5.f), xd(0.f, 1.5f);
+  const Shape3 in{4, 6, 6};
+  std::vector<float> w(8 * 4 * 9);
+  for (auto& x : w) x = wd(rng);
+  Graph orig = testing::SingleLayerGraph(OpKind::kAdder2d, in, 8, 3, 1, 1, w);
+  Graph clamped = orig;
+  for (int o = 0; o < 8; ++o)
+    clamped.nodes[0].affine_shift[size_t(o)] = float(ClampFilter({clamped.nodes[0].weight.data() + o * 36, 36}, 1.5f));
+  std::vector<float> x(in.size());
+  for (auto& v : x) v = xd(rng);
+  std::vector<float> ya, yb;
+  ASSERT_TRUE(Executor::Create(orig, 1).value()->Run(x, 1, ya).ok());
+  ASSERT_TRUE(Executor::Create(clamped, 1).value()->Run(x, 1, yb).ok());
+  for (size_t i = 0; i < ya.size(); ++i) EXPECT_NEAR(ya[i], yb[i], 1e-4 * std::fabs(ya[i]));
+}
+
+TEST(Quantile, ReferenceRule) {
+  // N = 128 x 16 x 32 x 32: round(N * 0.9997) = 2096523; (2096523 - 1) * 0.9997 = 2095893.04.
+  EXPECT_EQ(ReferenceQuantileIndex(2097152, 0.9997), 2095893u);
+  EXPECT_EQ(ReferenceQuantileIndex(1, 0.9997), 0u);
+  EXPECT_EQ(ReferenceQuantileIndex(10, 1.0), 9u);
+  std::mt19937 rng(8);
+  for (size_t n : {size_t(1), size_t(7), size_t(1000), size_t(300000)}) {
+    std::vector<float> v(n);
+    std::exponential_distribution<float> e(1.f);
+    for (auto& x : v) x = (rng() % 5 == 0) ? 0.f : e(rng) * ((rng() & 1) ? 1.f : -1.f);  // ties at 0, both signs
+    std::vector<float> a(n);
+    for (size_t i = 0; i < n; ++i) a[i] = std::fabs(v[i]);
+    std::sort(a.begin(), a.end());
+    for (double r : {0.9997, 0.99, 0.5, 1.0}) EXPECT_EQ(ReferenceQuantile(v, r), a[ReferenceQuantileIndex(n, r)]) << n << " " << r;
+  }
+}
+
+TEST(QuantizeAdders, GroupScaleRule) {
+  // Two filters far above A (clamped, s = A), two below (s = their group max, no clamp).
+  const Shape3 in{1, 3, 3};
+  std::vector<float> w(4 * 9, 0.f);
+  for (int i = 0; i < 9; ++i) {
+    w[size_t(i)] = i == 0 ? 50.f : 1.f;          // filter 0: max 50
+    w[size_t(9 + i)] = i == 0 ? -48.f : 2.f;     // filter 1: max 48
+    w[size_t(18 + i)] = i == 0 ? 0.5f : 0.1f;    // filter 2: max 0.5
+    w[size_t(27 + i)] = i == 0 ? -0.4f : 0.1f;   // filter 3: max 0.4
+  }
+  Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, in, 4, 3, 1, 1, w);
+  QuantizeOptions opt;
+  opt.bits = 4;
+  opt.groups = 2;
+  ASSERT_TRUE(QuantizeAdderLayers(g, {{"layer", 3.f}}, opt).ok());
+  const AdderQuantParams& q = g.nodes[0].quant;
+  ASSERT_EQ(q.groups(), 2);
+  EXPECT_EQ(q.channel_group, (std::vector<int>{1, 1, 0, 0}));
+  EXPECT_FLOAT_EQ(q.group_scale[1], 3.f);   // M = 50 > A
+  EXPECT_FLOAT_EQ(q.group_scale[0], 0.5f);  // M = 0.5 <= A
+  EXPECT_EQ(q.clamped_channels, 2);
+  EXPECT_FLOAT_EQ(q.clamp_bias[0], -47.f);
+  EXPECT_FLOAT_EQ(q.clamp_bias[1], -45.f);
+  EXPECT_FLOAT_EQ(q.clamp_bias[2], 0.f);
+  // Codes: 50 clamps to 3 -> round(3 * 15 / 6) = round(7.5) = 8 -> clipped to 7; 0.5 with s = 0.5 -> 7.5 -> 8 -> 7.
+  EXPECT_EQ(q.codes[0], 7);
+  EXPECT_EQ(q.codes[9], -8);  // -48 -> -3 -> -7.5 -> -8 (half to even)
+  EXPECT_EQ(q.codes[18], 7);
+  EXPECT_FLOAT_EQ(g.nodes[0].affine_scale[0], -3.f / 15.f);
+  EXPECT_TRUE(g.nodes[0].weight.empty());
+
+  Graph shared = testing::SingleLayerGraph(OpKind::kAdder2d, in, 4, 3, 1, 1, w);
+  opt.method = ScaleMethod::kSharedScale;
+  ASSERT_TRUE(QuantizeAdderLayers(shared, {{"layer", 3.f}}, opt).ok());
+  EXPECT_EQ(shared.nodes[0].quant.group_scale, std::vector<float>{50.f});
+  EXPECT_EQ(shared.nodes[0].quant.clamped_channels, 0);
+
+  Graph bad = testing::SingleLayerGraph(OpKind::kAdder2d, in, 4, 3, 1, 1, w);
+  opt.bits = 9;
+  EXPECT_FALSE(QuantizeAdderLayers(bad, {{"layer", 3.f}}, opt).ok());
+  opt.bits = 4;
+  EXPECT_FALSE(QuantizeAdderLayers(bad, {}, opt).ok());  // no calibrated range
+}
+
+}  // namespace
+}  // namespace adderq::passes

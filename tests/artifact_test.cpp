@@ -59,18 +59,40 @@ TEST(Artifact, RejectsCorruptBuffers) {
   auto r = LoadArtifactFromMemory(wrong_id);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("file identifier"), std::string::npos);
-  for (size_t cut : {bytes.size() / 2, size_t(16)})
+  for (size_t cut : {bytes.size() / 2, bytes.size() - 1, size_t(16)})
     EXPECT_FALSE(LoadArtifactFromMemory({bytes.data(), cut}).ok()) << cut;
-  // Random corruption: verifier or semantic checks refuse, or the result still validates; never a crash.
+  // Any flipped bit is caught: by the verifier, or else by the checksum over every byte.
   std::mt19937 rng(5);
   for (int i = 0; i < 3000; ++i) {
     auto bad = bytes;
-    bad[rng() % bad.size()] ^= uint8_t(1u << (rng() % 8));
+    const size_t at = rng() % bad.size();
+    bad[at] ^= uint8_t(1u << (rng() % 8));
     auto g = LoadArtifactFromMemory(bad);
-    if (g.ok()) {
-      EXPECT_TRUE(ValidateGraph(g.value()).ok());
-    }
+    EXPECT_FALSE(g.ok()) << "flip at byte " << at;
   }
+  auto flipped = bytes;
+  flipped[bytes.size() / 2] ^= 1;
+  auto r2 = LoadArtifactFromMemory(flipped);
+  ASSERT_FALSE(r2.ok());
+}
+
+TEST(Artifact, ChecksumCoversTheWholeBuffer) {
+  auto bytes = writer::SerializeArtifact(QuantizedSample()).value();
+  // A change the verifier cannot see (a float in the weights) is refused by the checksum.
+  Graph g = QuantizedSample();
+  g.nodes[0].affine_shift[0] = 1.f;
+  auto other = writer::SerializeArtifact(g).value();
+  ASSERT_EQ(other.size(), bytes.size());
+  size_t diff = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) diff += bytes[i] != other[i];
+  EXPECT_GT(diff, 0u);
+  const size_t at = size_t(schema::GetModel(bytes.data())->checksum()->data() - bytes.data());
+  auto patched = bytes;
+  for (size_t i = 0; i < bytes.size(); ++i)
+    if (i < at || i >= at + 32) patched[i] = other[i];  // the new content, the old checksum
+  auto r = LoadArtifactFromMemory(patched);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("checksum"), std::string::npos) << r.status().message();
 }
 
 TEST(Artifact, RejectsUnknownSchemaVersion) {

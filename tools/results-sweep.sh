@@ -9,8 +9,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: results-sweep.sh OUT_DIR [bits...]}
 shift
 bits=${*:-8 6 5 4 3 2}
-compile="$root/build/bin/adderq-compile"
-run="$root/build/bin/adderq-run"
+bin=${ADDERQ_BIN:-$root/build/bin}  # a private copy keeps a long sweep safe from rebuilds
+compile="$bin/adderq-compile"
+run="$bin/adderq-run"
 mkdir -p "$out"
 tsv="$out/results.tsv"
 [ -f "$tsv" ] || printf 'bits\tvariant\ttop1\ttop5\tcompile_s\tcommand\n' >"$tsv"

@@ -1,6 +1,7 @@
 #include "writer/artifact_writer.h"
 
 #include "adderq_generated.h"
+#include "core/artifact_checksum.h"
 #include "core/bit_packing.h"
 #include "core/version.h"
 
@@ -112,6 +113,7 @@ Result<std::vector<uint8_t>> SerializeArtifact(const Graph& graph) {
   std::vector<Offset<fb::Node>> nodes;
   for (const Node& n : graph.nodes) nodes.push_back(WriteNode(b, n));
   const auto node_vec = b.CreateVector(nodes);
+  const auto checksum = b.CreateVector(std::vector<uint8_t>(32, 0));  // filled in below
   fb::ModelBuilder mb(b);
   mb.add_schema_version(kSchemaVersion);
   mb.add_metadata(meta);
@@ -119,8 +121,15 @@ Result<std::vector<uint8_t>> SerializeArtifact(const Graph& graph) {
   mb.add_nodes(node_vec);
   mb.add_input(graph.input);
   mb.add_output(graph.output);
+  mb.add_checksum(checksum);
   fb::FinishModelBuffer(b, mb.Finish());
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  std::vector<uint8_t> bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  // Hash the buffer with the checksum's bytes zero, then write the digest into them.
+  const auto* stored = fb::GetModel(bytes.data())->checksum();
+  const size_t at = size_t(stored->data() - bytes.data());
+  const auto digest = ArtifactDigest(bytes, at);
+  std::copy(digest.begin(), digest.end(), bytes.begin() + long(at));
+  return bytes;
 }
 
 }  // namespace adderq::writer

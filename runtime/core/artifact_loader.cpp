@@ -1,6 +1,7 @@
 #include "core/artifact_loader.h"
 
 #include "adderq_generated.h"
+#include "core/artifact_checksum.h"
 #include "core/bit_packing.h"
 #include "core/file_io.h"
 #include "core/version.h"
@@ -104,7 +105,16 @@ Result<Graph> LoadArtifactFromMemory(std::span<const uint8_t> bytes) {
     return BadInput("not an adderq artifact (file identifier is not \"{}\")", fb::ModelIdentifier());
   flatbuffers::Verifier verifier(bytes.data(), bytes.size());
   if (!fb::VerifyModelBuffer(verifier)) return BadInput("corrupt artifact (FlatBuffers verification failed)");
-  return Decode(*fb::GetModel(bytes.data()));
+  const fb::Model& model = *fb::GetModel(bytes.data());
+  if (!IsSupportedSchemaVersion(model.schema_version()))
+    return Unsupported("schema version {} (this runtime reads version {})", model.schema_version(), kSchemaVersion);
+  const auto* stored = model.checksum();
+  if (!stored || stored->size() != 32) return BadInput("artifact has no checksum");
+  const size_t at = size_t(stored->data() - bytes.data());
+  const auto digest = ArtifactDigest(bytes, at);
+  if (!std::equal(digest.begin(), digest.end(), stored->begin()))
+    return BadInput("artifact checksum mismatch (the file was modified or is corrupt)");
+  return Decode(model);
 }
 
 Result<Graph> LoadArtifactFile(const std::string& path) {

@@ -10,13 +10,8 @@ namespace {
 
 using Kind = PickleValue::Kind;
 
-PickleRef Make(Kind k) {
-  auto v = std::make_shared<PickleValue>();
-  v->kind = k;
-  return v;
-}
-
 constexpr size_t kMaxStack = 1 << 20;
+constexpr size_t kMaxValues = 1 << 24;  // far above any state dict; bounds memory on hostile input
 
 // Storage classes a state dict may name, on CPU or CUDA.
 bool StorageDType(const std::string& global, DType& out) {
@@ -42,7 +37,9 @@ bool AllowedGlobal(const std::string& g) {
 
 class Unpickler {
  public:
-  Unpickler(std::span<const uint8_t> bytes, size_t pos) : r_(bytes, pos) {}
+  Unpickler(std::span<const uint8_t> bytes, size_t pos)
+      : r_(bytes, pos), arena_(std::make_shared<std::vector<std::unique_ptr<PickleValue>>>()) {}
+  std::shared_ptr<std::vector<std::unique_ptr<PickleValue>>> arena() const { return arena_; }
   Result<PickleRef> Run();
   size_t pos() const { return r_.pos(); }
 
@@ -58,7 +55,7 @@ class Unpickler {
     if (marks_.empty()) return Fail("no MARK on the stack");
     const size_t m = marks_.back();
     marks_.pop_back();
-    std::vector<PickleRef> items(std::make_move_iterator(stack_.begin() + long(m)), std::make_move_iterator(stack_.end()));
+    std::vector<PickleRef> items(stack_.begin() + long(m), stack_.end());
     stack_.resize(m);
     return items;
   }
@@ -90,7 +87,14 @@ class Unpickler {
   Result<PickleRef> PersistentLoad(const PickleRef& pid);
   Result<PickleRef> Reduce(const PickleRef& callable, const PickleRef& args);
 
+  PickleRef Make(Kind k) {
+    arena_->push_back(std::make_unique<PickleValue>());
+    arena_->back()->kind = k;
+    return arena_->back().get();
+  }
+
   ByteReader r_;
+  std::shared_ptr<std::vector<std::unique_ptr<PickleValue>>> arena_;
   size_t op_pos_ = 0;
   std::vector<PickleRef> stack_;
   std::vector<size_t> marks_;
@@ -152,6 +156,7 @@ Result<PickleRef> Unpickler::Reduce(const PickleRef& callable, const PickleRef& 
 Result<PickleRef> Unpickler::Run() {
   while (true) {
     op_pos_ = r_.pos();
+    if (arena_->size() > kMaxValues) return Fail("too many objects");
     uint8_t op = 0;
     if (!r_.ReadLE(op)) return Fail("unexpected end of data (no STOP opcode)");
     switch (op) {
@@ -324,7 +329,7 @@ Result<PickleRef> Unpickler::Run() {
         break;
       }
       case 'b': {  // BUILD: state of an OrderedDict (its _metadata) or a tensor carries nothing we need
-        ADQ_ASSIGN_OR_RETURN(PickleRef state, Pop());
+        ADQ_ASSIGN_OR_RETURN([[maybe_unused]] PickleRef state, Pop());
         ADQ_ASSIGN_OR_RETURN(PickleRef obj, Top());
         if (obj->kind != Kind::kDict && obj->kind != Kind::kTensor) return Fail("BUILD on an unsupported object");
         break;
@@ -364,11 +369,12 @@ Result<PickleRef> Unpickler::Run() {
 
 }  // namespace
 
-Result<PickleRef> Unpickle(std::span<const uint8_t> bytes, size_t& pos) {
+Result<PickleDoc> Unpickle(std::span<const uint8_t> bytes, size_t& pos) {
   Unpickler u(bytes, pos);
   auto v = u.Run();
-  if (v.ok()) pos = u.pos();
-  return v;
+  if (!v.ok()) return v.status();
+  pos = u.pos();
+  return PickleDoc{u.arena(), v.value()};
 }
 
 }  // namespace adderq::frontends

@@ -16,7 +16,9 @@
 namespace adderq::frontends {
 
 struct PickleValue;
-using PickleRef = std::shared_ptr<PickleValue>;
+// Values are owned by the document's arena and refer to each other by plain pointers, so a
+// hostile pickle that builds a cycle (a dict inserted into itself) cannot leak or double-free.
+using PickleRef = PickleValue*;
 
 struct PickleValue {
   enum class Kind { kNone, kBool, kInt, kFloat, kString, kTuple, kList, kDict, kGlobal, kStorage, kTensor };
@@ -34,8 +36,13 @@ struct PickleValue {
   std::vector<int64_t> sizes, strides;
 };
 
+struct PickleDoc {
+  std::shared_ptr<std::vector<std::unique_ptr<PickleValue>>> arena;  // owns every value
+  PickleRef root = nullptr;
+};
+
 // Unpickles one pickle starting at `pos` (advanced past its STOP opcode). Storages referenced by
 // persistent ids ('storage', <type>, key, location, numel, ...) become kStorage values.
-Result<PickleRef> Unpickle(std::span<const uint8_t> bytes, size_t& pos);
+Result<PickleDoc> Unpickle(std::span<const uint8_t> bytes, size_t& pos);
 
 }  // namespace adderq::frontends

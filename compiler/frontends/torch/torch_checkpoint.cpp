@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "frontends/common/byte_reader.h"
 #include "frontends/torch/pickle_reader.h"
@@ -42,6 +43,8 @@ Result<TensorData> Materialize(const std::string& name, const PickleValue& t, co
     if (last >= storage_elems)
       return BadInput("tensor '{}': view reaches element {} of a storage of {}", name, last, storage_elems);
   }
+  if (numel.value() > storage_elems)
+    return BadInput("tensor '{}': view of {} elements over a storage of {}", name, numel.value(), storage_elems);
   out.values.resize(numel.value());
   std::vector<int64_t> idx(t.sizes.size(), 0);
   for (size_t n = 0; n < numel.value(); ++n) {
@@ -58,13 +61,14 @@ Result<TensorData> Materialize(const std::string& name, const PickleValue& t, co
 
 // The state dict may be the top-level object, or nested under a conventional key of a training
 // checkpoint ({"state_dict": ..., "epoch": ...}).
-Result<PickleRef> FindStateDict(const PickleRef& root) {
+Result<PickleRef> FindStateDict(const PickleRef& root, int depth = 0) {
   if (root->kind != Kind::kDict) return BadInput("checkpoint does not hold a dict (state dict expected)");
+  if (depth > 4) return BadInput("checkpoint dict nests too deeply");
   for (const auto& [k, v] : root->dict)
     if (v->kind == Kind::kTensor) return root;
   for (const char* key : {"state_dict", "model", "net", "model_state_dict"})
     for (const auto& [k, v] : root->dict)
-      if (k->kind == Kind::kString && k->s == key && v->kind == Kind::kDict) return FindStateDict(v);
+      if (k->kind == Kind::kString && k->s == key && v->kind == Kind::kDict) return FindStateDict(v, depth + 1);
   return BadInput("checkpoint dict holds no tensors");
 }
 
@@ -84,29 +88,40 @@ Result<StateDict> BuildStateDict(const PickleRef& root, const std::map<std::stri
   return out;
 }
 
-// Every storage referenced from the pickle, by key.
-void CollectStorages(const PickleRef& v, std::map<std::string, PickleRef>& out, int depth = 0) {
-  if (!v || depth > 64) return;
-  if (v->kind == Kind::kStorage) out.emplace(v->s, v);
-  if (v->kind == Kind::kTensor) CollectStorages(v->storage, out, depth + 1);
-  for (const auto& x : v->items) CollectStorages(x, out, depth + 1);
-  for (const auto& [k, x] : v->dict) CollectStorages(x, out, depth + 1);
+// Every storage referenced from the pickle, by key. Visits each value once (pickles may share or
+// even cycle through values).
+void CollectStorages(const PickleRef& root, std::map<std::string, PickleRef>& out) {
+  std::set<const PickleValue*> seen;
+  std::vector<PickleRef> todo{root};
+  while (!todo.empty()) {
+    PickleRef v = todo.back();
+    todo.pop_back();
+    if (!v || !seen.insert(v).second) continue;
+    if (v->kind == Kind::kStorage) out.emplace(v->s, v);
+    if (v->kind == Kind::kTensor) todo.push_back(v->storage);
+    for (const auto& x : v->items) todo.push_back(x);
+    for (const auto& [k, x] : v->dict) todo.push_back(x);
+  }
 }
 
 Result<StateDict> ReadLegacy(std::span<const uint8_t> bytes) {
   size_t pos = 0;
-  ADQ_ASSIGN_OR_RETURN(PickleRef magic, Unpickle(bytes, pos));
+  ADQ_ASSIGN_OR_RETURN(PickleDoc magic_doc, Unpickle(bytes, pos));
+  const PickleRef magic = magic_doc.root;
   if (magic->kind != Kind::kInt || magic->i != kLegacyMagic) return BadInput("not a PyTorch legacy checkpoint (bad magic number)");
-  ADQ_ASSIGN_OR_RETURN(PickleRef protocol, Unpickle(bytes, pos));
+  ADQ_ASSIGN_OR_RETURN(PickleDoc protocol_doc, Unpickle(bytes, pos));
+  const PickleRef protocol = protocol_doc.root;
   if (protocol->kind != Kind::kInt || protocol->i != kLegacyProtocol)
     return Unsupported("PyTorch legacy protocol version {}", protocol->kind == Kind::kInt ? protocol->i : -1);
-  ADQ_ASSIGN_OR_RETURN(PickleRef sys_info, Unpickle(bytes, pos));
+  ADQ_ASSIGN_OR_RETURN(PickleDoc sys_doc, Unpickle(bytes, pos));
+  const PickleRef sys_info = sys_doc.root;
   if (sys_info->kind == Kind::kDict)
     for (const auto& [k, v] : sys_info->dict)
       if (k->kind == Kind::kString && k->s == "little_endian" && v->kind == Kind::kBool && !v->i)
         return Unsupported("big-endian PyTorch checkpoint");
-  ADQ_ASSIGN_OR_RETURN(PickleRef root, Unpickle(bytes, pos));
-  ADQ_ASSIGN_OR_RETURN(PickleRef keys, Unpickle(bytes, pos));
+  ADQ_ASSIGN_OR_RETURN(PickleDoc root_doc, Unpickle(bytes, pos));
+  ADQ_ASSIGN_OR_RETURN(PickleDoc keys_doc, Unpickle(bytes, pos));
+  const PickleRef root = root_doc.root, keys = keys_doc.root;
   if (keys->kind != Kind::kList) return BadInput("legacy checkpoint: storage key list missing");
 
   std::map<std::string, PickleRef> referenced;
@@ -147,7 +162,8 @@ Result<StateDict> ReadZip(std::span<const uint8_t> bytes) {
   }
   ADQ_ASSIGN_OR_RETURN(std::vector<uint8_t> pkl, zip.Read(prefix + "data.pkl"));
   size_t pos = 0;
-  ADQ_ASSIGN_OR_RETURN(PickleRef root, Unpickle(pkl, pos));
+  ADQ_ASSIGN_OR_RETURN(PickleDoc root_doc, Unpickle(pkl, pos));
+  const PickleRef root = root_doc.root;
   std::map<std::string, PickleRef> referenced;
   CollectStorages(root, referenced);
   std::vector<std::vector<uint8_t>> owned;

@@ -23,6 +23,8 @@ namespace {
 // Sane bounds: far above any CIFAR/ImageNet adder net, far below what could overflow size_t.
 constexpr int kMaxDim = 1 << 16;
 constexpr int kMaxKernel = 64;
+// Per-image activation tensors beyond this (256 MiB of floats) are refused before anything allocates.
+constexpr size_t kMaxTensorElements = size_t(1) << 26;
 
 bool InRange(int v, int lo, int hi) { return v >= lo && v <= hi; }
 
@@ -110,6 +112,9 @@ Status ValidateGraph(const Graph& g) {
     if (t.shape.c <= 0 || t.shape.h <= 0 || t.shape.w <= 0 || t.shape.c > kMaxDim || t.shape.h > kMaxDim ||
         t.shape.w > kMaxDim)
       return BadInput("tensor '{}' has a bad shape {}x{}x{}", t.name, t.shape.c, t.shape.h, t.shape.w);
+  for (const TensorDesc& t : g.tensors)
+    if (t.shape.size() > kMaxTensorElements)
+      return BadInput("tensor '{}' ({}x{}x{}) is larger than this runtime accepts", t.name, t.shape.c, t.shape.h, t.shape.w);
   std::vector<bool> defined(size_t(nt), false);
   defined[size_t(g.input)] = true;
   for (const Node& n : g.nodes) {

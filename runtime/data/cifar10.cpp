@@ -7,21 +7,26 @@
 
 namespace adderq::data {
 
-Status AppendCifar10File(const std::string& path, ImageSet& set) {
-  auto bytes = ReadFileBytes(path, uint64_t(1) << 31);
-  if (!bytes.ok()) return bytes.status();
-  const std::vector<uint8_t>& b = bytes.value();
+Status ParseCifar10(std::span<const uint8_t> b, const std::string& name, ImageSet& set) {
   if (b.empty() || b.size() % kCifarRecord != 0)
-    return BadInput("{}: {} bytes is not a whole number of CIFAR-10 records ({} bytes each)", path, b.size(), kCifarRecord);
+    return BadInput("{}: {} bytes is not a whole number of CIFAR-10 records ({} bytes each)", name, b.size(), kCifarRecord);
   const size_t n = b.size() / kCifarRecord;
+  for (size_t i = 0; i < n; ++i)
+    if (b[i * kCifarRecord] >= kCifarClasses)
+      return BadInput("{}: record {} has label {} (expected 0..9)", name, i, int(b[i * kCifarRecord]));
   set.pixels.reserve(set.pixels.size() + n * kCifarPixels);
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* rec = b.data() + i * kCifarRecord;
-    if (rec[0] >= kCifarClasses) return BadInput("{}: record {} has label {} (expected 0..9)", path, i, int(rec[0]));
     set.labels.push_back(rec[0]);
     set.pixels.insert(set.pixels.end(), rec + 1, rec + kCifarRecord);
   }
   return Status::Ok();
+}
+
+Status AppendCifar10File(const std::string& path, ImageSet& set) {
+  auto bytes = ReadFileBytes(path, uint64_t(1) << 31);
+  if (!bytes.ok()) return bytes.status();
+  return ParseCifar10(bytes.value(), path, set);
 }
 
 Result<ImageSet> ReadCifar10File(const std::string& path) {

@@ -24,7 +24,10 @@ struct ImageSet {
   const uint8_t* image(size_t i) const { return pixels.data() + i * kCifarPixels; }
 };
 
-// One batch file; rejects sizes that are not whole records and labels >= 10.
+// Appends the records in `bytes` (named `name` in errors); rejects sizes that are not whole records
+// and labels >= 10, leaving `set` unchanged on error.
+Status ParseCifar10(std::span<const uint8_t> bytes, const std::string& name, ImageSet& set);
+// One batch file.
 Result<ImageSet> ReadCifar10File(const std::string& path);
 Status AppendCifar10File(const std::string& path, ImageSet& set);
 // test_batch.bin of a CIFAR-10 directory.

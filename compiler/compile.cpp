@@ -13,6 +13,7 @@
 #include "passes/calibrate.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/quantize_adders.h"
+#include "name_maps.h"
 #include "resnet_cifar.h"
 #include "writer/artifact_writer.h"
 
@@ -121,7 +122,9 @@ Result<CompileReport> Compile(const CompileOptions& o) {
   ADQ_ASSIGN_OR_RETURN(frontends::LoadedCheckpoint ckpt,
                        timer.Run("import", [&] { return frontends::ReadCheckpoint(o.checkpoint, format); }));
   report.checkpoint_format = ckpt.format;
-  auto built = models::BuildCifarResNetAdder(ckpt.state);
+  const frontends::StateDict canonical =
+      ckpt.format == "mindspore" ? models::MindSporeToCanonical(ckpt.state) : std::move(ckpt.state);
+  auto built = models::BuildCifarResNetAdder(canonical);
   if (!built.ok()) return built.status().WithContext(o.checkpoint);
   Graph graph = std::move(built).value();
   graph.meta.source_checkpoint = std::filesystem::path(o.checkpoint).filename().string();

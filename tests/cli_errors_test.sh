@@ -37,6 +37,10 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 1 "compile: unsupported bit width" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/b.adq" --bits 9
   expect 1 "compile: too many calibration batches" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/b.adq" --calib-batches 100000
   [ -e "$tmp/b.adq" ] && { echo "FAIL: a failed compile left $tmp/b.adq"; fail=1; }
+  expect 0 "compile: --inspect a MindSpore file" -- "$compile" --inspect "$shared/checkpoints/resnet20_adder_cifar10.ckpt"
+  expect 2 "compile: a MindSpore strategy file" -- "$compile" "$shared/checkpoints/mindspore/goldenstick_ckpt_strategy_rank_0.ckpt" -o "$tmp/s.adq" --method fp
+  expect 2 "compile: --format mindspore on a PyTorch file" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/s.adq" --method fp --format mindspore
+  expect 1 "compile: unknown --format" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/s.adq" --format onnx
   expect 0 "compile: fp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/fp.adq" --method fp
   head -c 300000 "$tmp/fp.adq" >"$tmp/fp_trunc.adq"
   expect 2 "run eval: truncated artifact" -- "$run" eval "$tmp/fp_trunc.adq" --data "$shared/data/cifar-10-batches-bin"

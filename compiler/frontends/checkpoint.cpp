@@ -2,6 +2,7 @@
 
 #include "core/file_io.h"
 #include "core/sha256.h"
+#include "frontends/mindspore/mindspore_checkpoint.h"
 #include "frontends/torch/torch_checkpoint.h"
 #include "frontends/torch/zip_reader.h"
 
@@ -10,22 +11,29 @@ namespace adderq::frontends {
 Result<CheckpointFormat> ParseCheckpointFormat(const std::string& name) {
   if (name == "auto") return CheckpointFormat::kAuto;
   if (name == "torch") return CheckpointFormat::kTorch;
-  return InvalidArgument("unknown checkpoint format '{}' (expected auto or torch)", name);
+  if (name == "mindspore") return CheckpointFormat::kMindSpore;
+  return InvalidArgument("unknown checkpoint format '{}' (expected auto, torch or mindspore)", name);
 }
 
 Result<LoadedCheckpoint> ReadCheckpoint(const std::string& path, CheckpointFormat format) {
   auto bytes = ReadFileBytes(path);
   if (!bytes.ok()) return bytes.status();
-  LoadedCheckpoint out;
   const std::vector<uint8_t>& b = bytes.value();
+  LoadedCheckpoint out;
   const bool zip = ZipArchive::LooksLikeZip(b), legacy = LooksLikeTorchLegacy(b);
-  if (format == CheckpointFormat::kAuto && !zip && !legacy)
-    return BadInput("{}: unrecognised checkpoint format (not a PyTorch zip or legacy file)", path);
-  auto sd = ReadTorchCheckpoint(b);
-  if (!sd.ok()) return sd.status().WithContext(path);
+  // Decided from the content: the zip magic, the legacy pickle's magic number, else protobuf.
+  const bool detected = format == CheckpointFormat::kAuto;
+  if (detected) format = (zip || legacy) ? CheckpointFormat::kTorch : CheckpointFormat::kMindSpore;
+  Result<StateDict> sd = format == CheckpointFormat::kTorch ? ReadTorchCheckpoint(b) : ReadMindSporeCheckpoint(b);
+  if (!sd.ok()) {
+    if (detected && format == CheckpointFormat::kMindSpore && !LooksLikeMindSpore(b))
+      return BadInput("{}: unrecognised checkpoint format (not a PyTorch zip or legacy file; as MindSpore: {})", path,
+                      sd.status().message());
+    return sd.status().WithContext(path);
+  }
   out.state = std::move(sd).value();
-  out.format = zip ? "torch-zip" : "torch-legacy";
-  out.state.StripPrefix("module.");
+  out.format = format == CheckpointFormat::kMindSpore ? "mindspore" : zip ? "torch-zip" : "torch-legacy";
+  if (format == CheckpointFormat::kTorch) out.state.StripPrefix("module.");
   out.sha256 = Sha256::HexDigest(b);
   return out;
 }

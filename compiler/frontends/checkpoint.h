@@ -8,11 +8,11 @@
 
 namespace adderq::frontends {
 
-enum class CheckpointFormat { kAuto, kTorch };
+enum class CheckpointFormat { kAuto, kTorch, kMindSpore };
 
 struct LoadedCheckpoint {
-  StateDict state;
-  std::string format;  // "torch-legacy", "torch-zip"
+  StateDict state;      // names as stored in the file
+  std::string format;   // "torch-legacy", "torch-zip", "mindspore"
   std::string sha256;  // of the file's bytes
 };
 

@@ -6,11 +6,16 @@
 #include "compile.h"
 #include "core/paths.h"
 #include "tools/compile_summary.h"
+#include "tools/inspect_checkpoint.h"
 
 namespace {
 
-adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& method, bool json) {
+adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& method, bool json, bool inspect) {
   using namespace adderq;
+  if (inspect) {
+    if (o.checkpoint.empty()) return InvalidArgument("--inspect needs a checkpoint");
+    return compiler::InspectCheckpoint(o.checkpoint, o.format, json);
+  }
   ADQ_ASSIGN_OR_RETURN(o.method, compiler::ParseMethod(method));
   ADQ_ASSIGN_OR_RETURN(o.checkpoint, ResolveCheckpoint(o.checkpoint));
   if (o.output.empty()) return InvalidArgument("no output given (-o OUT.adq)");
@@ -26,11 +31,11 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
 int main(int argc, char** argv) {
   adderq::compiler::CompileOptions o;
   std::string method = "adderquant";
-  bool json = false, no_bn_adjust = false;
+  bool json = false, no_bn_adjust = false, inspect = false;
   CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant, NeurIPS 2022) into .adq artifacts.\n"
                "Example: adderq-compile ../shared/checkpoints/resnet20_adder_cifar10.pth -o r20_w4.adq --bits 4"};
   app.add_option("checkpoint", o.checkpoint,
-                 "PyTorch checkpoint (.pth, legacy or zip) (default: $ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth)");
+                 "PyTorch (.pth, legacy or zip) or MindSpore (.ckpt) checkpoint (default: $ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth)");
   app.add_option("-o,--output", o.output, "artifact to write (.adq); written atomically");
   app.add_option("--method", method, "adderquant | shared-scale (one scale per layer, the prior baseline) | fp")->capture_default_str();
   app.add_option("--bits", o.bits, "bit width of weights and activations (2..8)")->capture_default_str();
@@ -42,7 +47,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "seed of the calibration shuffle and augmentation")->capture_default_str();
   app.add_flag("--no-bn-adjust", no_bn_adjust, "skip BatchNorm re-estimation");
   app.add_option("--calib-cache", o.calib_cache, "reuse (or write) the activation ranges in this file");
-  app.add_option("--format", o.format, "checkpoint format: auto | torch")->capture_default_str();
+  app.add_option("--format", o.format, "checkpoint format: auto (from the content) | torch | mindspore")->capture_default_str();
+  app.add_flag("--inspect", inspect, "list the checkpoint's tensors (name, dtype, shape, values) and exit");
   app.add_option("--threads", o.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   app.add_flag("--json", json, "print the summary as one JSON object");
   app.add_flag("!--no-progress", o.progress, "no progress bars");
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   o.bn_adjust = !no_bn_adjust;
-  adderq::Status s = Main(o, method, json);
+  adderq::Status s = Main(o, method, json, inspect);
   if (!s.ok()) {
     std::fprintf(stderr, "adderq-compile: error: %s\n", s.message().c_str());
     return adderq::ExitCodeFor(s);

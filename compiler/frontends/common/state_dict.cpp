@@ -17,6 +17,9 @@ const char* DTypeName(DType d) {
     case DType::kInt8: return "int8";
     case DType::kUInt8: return "uint8";
     case DType::kBool: return "bool";
+    case DType::kUInt16: return "uint16";
+    case DType::kUInt32: return "uint32";
+    case DType::kUInt64: return "uint64";
   }
   return "?";
 }
@@ -24,12 +27,15 @@ const char* DTypeName(DType d) {
 size_t DTypeSize(DType d) {
   switch (d) {
     case DType::kFloat64:
-    case DType::kInt64: return 8;
+    case DType::kInt64:
+    case DType::kUInt64: return 8;
     case DType::kFloat32:
-    case DType::kInt32: return 4;
+    case DType::kInt32:
+    case DType::kUInt32: return 4;
     case DType::kFloat16:
     case DType::kBFloat16:
-    case DType::kInt16: return 2;
+    case DType::kInt16:
+    case DType::kUInt16: return 2;
     case DType::kInt8:
     case DType::kUInt8:
     case DType::kBool: return 1;
@@ -84,6 +90,9 @@ void DecodeElements(DType dtype, const uint8_t* src, size_t count, double* dst) 
       case DType::kInt8: dst[i] = Load<int8_t>(p); break;
       case DType::kUInt8: dst[i] = Load<uint8_t>(p); break;
       case DType::kBool: dst[i] = Load<uint8_t>(p) ? 1.0 : 0.0; break;
+      case DType::kUInt16: dst[i] = Load<uint16_t>(p); break;
+      case DType::kUInt32: dst[i] = Load<uint32_t>(p); break;
+      case DType::kUInt64: dst[i] = double(Load<uint64_t>(p)); break;
     }
   }
 }

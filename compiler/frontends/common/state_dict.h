@@ -11,7 +11,7 @@
 
 namespace adderq::frontends {
 
-enum class DType { kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kInt16, kInt8, kUInt8, kBool };
+enum class DType { kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kInt16, kInt8, kUInt8, kBool, kUInt16, kUInt32, kUInt64 };
 const char* DTypeName(DType d);
 size_t DTypeSize(DType d);
 

@@ -81,4 +81,28 @@ Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int
   return g;
 }
 
+Graph SampleFloatGraph() {
+  std::vector<float> w(4 * 2 * 9);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = float(int(i % 9) - 4) * 0.5f;
+  Graph g = SingleLayerGraph(OpKind::kAdder2d, {2, 5, 5}, 4, 3, 1, 1, w);
+  g.meta.architecture = "sample";
+  g.meta.class_names = {"a", "b", "c", "d"};
+  return g;
+}
+
+Graph SampleQuantizedGraph() {
+  Graph q = SampleFloatGraph();
+  Node& n = q.nodes[0];
+  n.quant.bits = 3;
+  n.quant.group_scale = {1.f, 2.f};
+  n.quant.channel_group = {0, 1, 1, 0};
+  for (size_t i = 0; i < n.weight.size(); ++i) n.quant.codes.push_back(int8_t(int(i % 8) - 4));
+  n.quant.clamp_bias = {0.f, -1.5f, 0.f, 0.f};
+  n.quant.act_range = 1.f;
+  n.weight.clear();
+  q.meta.method = "adderquant";
+  q.meta.compile_options = {{"bits", "3"}};
+  return q;
+}
+
 }  // namespace adderq::testing

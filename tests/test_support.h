@@ -24,4 +24,8 @@ std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, con
 // A graph of a single Adder2d (or Conv2d) node over `in`, with affine scale -1 (adder) / 1, shift 0.
 Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight);
 
+// Small fixed graphs: a float adder layer and its 3-bit quantized twin (fuzz seeds, golden artifact).
+Graph SampleFloatGraph();
+Graph SampleQuantizedGraph();
+
 }  // namespace adderq::testing

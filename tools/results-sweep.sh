@@ -4,6 +4,7 @@
 # all 10,000 CIFAR-10 test images. Calibration (identical for all rows) is computed once and
 # reused through --calib-cache. Writes OUT/results.tsv and one JSON per run.
 # Usage: tools/results-sweep.sh OUT_DIR [bits...]   (default bits: 8 6 5 4 3 2)
+# VARIANTS="adderquant shared-scale" limits the variants measured (default: all four).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: results-sweep.sh OUT_DIR [bits...]}
@@ -31,9 +32,15 @@ PY
   tail -1 "$tsv"
 }
 measure 32 fp --method fp
+variants=${VARIANTS:-adderquant adderquant-g1 adderquant-no-bn shared-scale}
 for b in $bits; do
-  measure "$b" adderquant --bits "$b"
-  measure "$b" adderquant-g1 --bits "$b" --groups 1
-  measure "$b" adderquant-no-bn --bits "$b" --no-bn-adjust
-  measure "$b" shared-scale --bits "$b" --method shared-scale
+  for v in $variants; do
+    case $v in
+      adderquant) measure "$b" adderquant --bits "$b" ;;
+      adderquant-g1) measure "$b" adderquant-g1 --bits "$b" --groups 1 ;;
+      adderquant-no-bn) measure "$b" adderquant-no-bn --bits "$b" --no-bn-adjust ;;
+      shared-scale) measure "$b" shared-scale --bits "$b" --method shared-scale ;;
+      *) echo "unknown variant $v" >&2; exit 1 ;;
+    esac
+  done
 done

@@ -17,8 +17,7 @@ nlohmann::ordered_json SummaryJson(const CompileOptions& o, const CompileReport&
   nlohmann::ordered_json layers = nlohmann::ordered_json::array();
   for (const Node& n : r.graph.nodes) {
     if (n.kind != OpKind::kAdder2d || !n.quant.enabled()) continue;
-    std::vector<int> sizes(size_t(n.quant.groups()), 0);
-    for (int g : n.quant.channel_group) sizes[size_t(g)]++;
+    const std::vector<int> sizes = n.quant.GroupSizes();
     layers.push_back({{"name", n.name},
                       {"shape", {n.out_channels, n.in_channels, n.kernel_h, n.kernel_w}},
                       {"bits", n.quant.bits},
@@ -49,8 +48,7 @@ std::string SummaryText(const CompileOptions& o, const CompileReport& r) {
       s += fmt::format("  {:<24} {:>4} {:>8} {:>8}  {}\n", "adder layer", "bits", "A_l", "clamped", "group scale (filters)");
       header = true;
     }
-    std::vector<int> sizes(size_t(n.quant.groups()), 0);
-    for (int g : n.quant.channel_group) sizes[size_t(g)]++;
+    const std::vector<int> sizes = n.quant.GroupSizes();
     std::string groups;
     for (size_t g = 0; g < sizes.size(); ++g) groups += fmt::format("{}{:.4g} ({})", g ? ", " : "", n.quant.group_scale[g], sizes[g]);
     s += fmt::format("  {:<24} {:>4} {:>8.4g} {:>5}/{:<2}  {}\n", n.name, n.quant.bits, n.quant.act_range,

@@ -45,6 +45,11 @@ struct AdderQuantParams {
   float act_range = 0.f;               // A_l
   int clamped_channels = 0;
   int groups() const { return int(group_scale.size()); }
+  std::vector<int> GroupSizes() const {  // filters per group
+    std::vector<int> sizes(group_scale.size(), 0);
+    for (int g : channel_group) sizes[size_t(g)]++;
+    return sizes;
+  }
   bool enabled() const { return bits > 0; }
 };
 

@@ -1,6 +1,7 @@
 // The CPU backend's kernel table: an explicit list (no static registration, which a static
 // library link would drop).
 #include "kernels/ref/cpu_ops.h"
+#include "kernels/tile_kernels.h"
 
 namespace adderq::kernels {
 
@@ -10,11 +11,11 @@ Result<std::unique_ptr<OpKernel>> CreateCpuKernel(const Graph& graph, size_t ind
   const Shape3& out = graph.ShapeOf(node.output);
   switch (node.kind) {
     case OpKind::kConv2d:
-      return std::unique_ptr<OpKernel>(new Conv2dKernel(node, ConvGeometry::FromNode(node, in, out)));
+      return std::unique_ptr<OpKernel>(new FloatConvLikeKernel(node, ConvGeometry::FromNode(node, in, out), ConvTiles));
     case OpKind::kAdder2d:
       if (node.quant.enabled())
         return std::unique_ptr<OpKernel>(new Adder2dQuantKernel(node, ConvGeometry::FromNode(node, in, out)));
-      return std::unique_ptr<OpKernel>(new Adder2dFloatKernel(node, ConvGeometry::FromNode(node, in, out)));
+      return std::unique_ptr<OpKernel>(new FloatConvLikeKernel(node, ConvGeometry::FromNode(node, in, out), AdderFloatTiles));
     case OpKind::kLinear: return std::unique_ptr<OpKernel>(new LinearKernel(node));
     case OpKind::kBatchNorm: return std::unique_ptr<OpKernel>(new BatchNormKernel(node, in));
     case OpKind::kRelu: return std::unique_ptr<OpKernel>(new ReluKernel());

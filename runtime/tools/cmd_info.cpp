@@ -53,9 +53,7 @@ Status RunInfo(const InfoArgs& a) {
     if (n.quant.enabled()) {
       l["groups"] = n.quant.groups();
       l["group_scales"] = n.quant.group_scale;
-      std::vector<int> sizes(size_t(n.quant.groups()), 0);
-      for (int grp : n.quant.channel_group) sizes[size_t(grp)]++;
-      l["group_sizes"] = sizes;
+      l["group_sizes"] = n.quant.GroupSizes();
       l["act_range"] = n.quant.act_range;
       l["clamped_channels"] = n.quant.clamped_channels;
     }

@@ -9,23 +9,19 @@
 
 namespace adderq::kernels {
 
-class Conv2dKernel final : public OpKernel {
+// Float Conv2d and Adder2d share everything but the inner operation: im2col, a tile kernel
+// (ConvTiles: sum x*w; AdderFloatTiles: sum |x-w|), then the per-channel affine. For an adder layer
+// the affine scale is -1 bare, or -gamma/sqrt(var+eps) once a BatchNorm is folded in.
+using FloatTileFn = void (*)(const ConvGeometry&, const float*, const float*, float*);
+
+class FloatConvLikeKernel final : public OpKernel {
  public:
-  Conv2dKernel(const Node& node, ConvGeometry geometry);
+  FloatConvLikeKernel(const Node& node, ConvGeometry geometry, FloatTileFn tiles);
   void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
 
  private:
   ConvGeometry g_;
-  std::vector<float> wT_, scale_, shift_;
-};
-
-class Adder2dFloatKernel final : public OpKernel {
- public:
-  Adder2dFloatKernel(const Node& node, ConvGeometry geometry);
-  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
-
- private:
-  ConvGeometry g_;
+  FloatTileFn tiles_;
   std::vector<float> wT_, scale_, shift_;
 };
 

@@ -49,5 +49,13 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 2 "run eval: truncated artifact" -- "$run" eval "$tmp/fp_trunc.adq" --data "$shared/data/cifar-10-batches-bin"
   mkdir -p "$tmp/baddata" && head -c 5000 "$shared/data/cifar-10-batches-bin/test_batch.bin" >"$tmp/baddata/test_batch.bin"
   expect 2 "run eval: truncated dataset" -- "$run" eval "$tmp/fp.adq" --data "$tmp/baddata"
+  # No GPU (simulated: the driver library cannot be loaded): --device cuda fails with one line,
+  # --device auto falls back to the CPU with one notice line and succeeds.
+  expect 2 "run eval: --device cuda without a GPU" -- env ADDERQ_CUDA_DRIVER=/nonexistent/libcuda.so.1 "$run" eval "$tmp/fp.adq" --device cuda --limit 10 --data "$shared/data/cifar-10-batches-bin"
+  grep -q "CUDA driver" "$tmp/err" || { echo "FAIL: --device cuda error does not name the CUDA driver"; fail=1; }
+  env ADDERQ_CUDA_DRIVER=/nonexistent/libcuda.so.1 "$run" eval "$tmp/fp.adq" --limit 10 --data "$shared/data/cifar-10-batches-bin" >"$tmp/out" 2>"$tmp/err" \
+    && [ "$(grep -c "running on the CPU" "$tmp/err")" = 1 ] && echo "ok: run eval: --device auto falls back to the CPU" \
+    || { echo "FAIL: --device auto fallback"; cat "$tmp/err"; fail=1; }
+  expect 1 "run jit: bad --arch" -- "$run" jit "$tmp/fp.adq" --arch banana --cache-dir "$tmp/kc"
 fi
 exit $fail

@@ -1,5 +1,12 @@
 #include "test_support.h"
 
+#include <random>
+#include <stdexcept>
+
+#include "core/quant_math.h"
+#include "passes/fold_batchnorm.h"
+#include "resnet_cifar.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -103,6 +110,78 @@ Graph SampleQuantizedGraph() {
   q.meta.method = "adderquant";
   q.meta.compile_options = {{"bits", "3"}};
   return q;
+}
+
+Graph SyntheticResNet(int depth, int bits, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::uniform_real_distribution<double> uniform(0.5, 1.5);
+  frontends::StateDict sd;
+  auto tensor = [&](std::vector<int64_t> shape, double sd_scale) {
+    frontends::TensorData t;
+    t.shape = shape;
+    size_t n = 1;
+    for (int64_t d : shape) n *= size_t(d);
+    for (size_t i = 0; i < n; ++i) t.values.push_back(normal(rng) * sd_scale);
+    return t;
+  };
+  auto bn = [&](const std::string& p, int64_t c) {
+    frontends::TensorData gamma = tensor({c}, 0.1), var = tensor({c}, 0.0);
+    for (double& v : gamma.values) v += 1.0;
+    for (double& v : var.values) v = uniform(rng) * 20.0;  // adder outputs are large; keep them O(1) after BN
+    sd.Add(p + ".weight", gamma);
+    sd.Add(p + ".bias", tensor({c}, 0.1));
+    sd.Add(p + ".running_mean", tensor({c}, 1.0));
+    sd.Add(p + ".running_var", var);
+  };
+  const int blocks = (depth - 2) / 6;
+  sd.Add("conv1.weight", tensor({16, 3, 3, 3}, 0.3));
+  bn("bn1", 16);
+  int in = 16;
+  for (int stage = 1; stage <= 3; ++stage) {
+    const int out = 16 << (stage - 1);
+    for (int b = 0; b < blocks; ++b) {
+      const std::string p = "layer" + std::to_string(stage) + "." + std::to_string(b);
+      sd.Add(p + ".conv1.adder", tensor({out, in, 3, 3}, 0.2));
+      bn(p + ".bn1", out);
+      sd.Add(p + ".conv2.adder", tensor({out, out, 3, 3}, 0.2));
+      bn(p + ".bn2", out);
+      if (in != out) {
+        sd.Add(p + ".downsample.0.adder", tensor({out, in, 1, 1}, 0.2));
+        bn(p + ".downsample.1", out);
+      }
+      in = out;
+    }
+  }
+  sd.Add("fc.weight", tensor({10, 64, 1, 1}, 0.3));
+  bn("bn2", 10);
+  auto built = models::BuildCifarResNetAdder(sd);
+  if (!built.ok()) throw std::runtime_error(built.status().message());
+  Graph g = std::move(built).value();
+  if (bits > 0) {
+    for (Node& n : g.nodes) {
+      if (n.kind != OpKind::kAdder2d) continue;
+      AdderQuantParams& q = n.quant;
+      q.bits = bits;
+      q.group_scale = {1.5f, 2.25f};
+      q.channel_group.clear();
+      for (int o = 0; o < n.out_channels; ++o) q.channel_group.push_back(o % 3 == 0 ? 1 : 0);
+      std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
+      q.codes.clear();
+      for (size_t i = 0; i < n.WeightCount(); ++i) q.codes.push_back(int8_t(code(rng)));
+      q.clamp_bias.assign(size_t(n.out_channels), 0.f);
+      q.act_range = 1.5f;
+      for (int o = 0; o < n.out_channels; ++o) {
+        const float s = q.group_scale[size_t(q.channel_group[size_t(o)])];
+        n.affine_scale[size_t(o)] = -s / float(quant::Levels(bits));
+      }
+      n.weight.clear();
+    }
+    g.meta.method = "adderquant";
+    if (Status st = passes::FoldBatchNorms(g); !st.ok()) throw std::runtime_error(st.message());
+    passes::CompactTensors(g);
+  }
+  return g;
 }
 
 }  // namespace adderq::testing

@@ -28,4 +28,9 @@ Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int
 Graph SampleFloatGraph();
 Graph SampleQuantizedGraph();
 
+// A CIFAR ResNet adder network of `depth` (20, 32, 44, 56) with random weights, built by the real
+// model builder; bits > 0 quantizes every adder layer (random codes, two groups of different scales)
+// and folds the BatchNorms, as a compiled artifact has them. Same seed, same graph.
+Graph SyntheticResNet(int depth, int bits, uint32_t seed);
+
 }  // namespace adderq::testing

@@ -13,10 +13,15 @@ int RankOfLabel(const float* logits, int classes, int label) {
 }
 
 Result<Accuracy> Evaluate(const Graph& graph, Executor& executor, const data::ImageSet& set, const EvalOptions& opt) {
+  CpuBackend backend(executor);
+  return Evaluate(graph, backend, set, opt);
+}
+
+Result<Accuracy> Evaluate(const Graph& graph, InferenceBackend& backend, const data::ImageSet& set, const EvalOptions& opt) {
   if (!(graph.meta.input_shape == Shape3{3, data::kCifarSide, data::kCifarSide}))
     return InvalidArgument("model input is {}x{}x{}, the CIFAR-10 data is 3x32x32", graph.meta.input_shape.c,
                            graph.meta.input_shape.h, graph.meta.input_shape.w);
-  const int classes = int(executor.OutputSize());
+  const int classes = int(backend.OutputSize());
   if (classes < data::kCifarClasses)
     return InvalidArgument("model has {} outputs, CIFAR-10 has {} classes", classes, data::kCifarClasses);
   if (opt.batch_size <= 0) return InvalidArgument("batch size must be positive");
@@ -30,7 +35,8 @@ Result<Accuracy> Evaluate(const Graph& graph, Executor& executor, const data::Im
     const int n = int(std::min(size_t(opt.batch_size), total - start));
     input.resize(size_t(n) * data::kCifarPixels);
     data::Normalize(set.image(start), size_t(n), graph.meta.mean, graph.meta.std, input.data());
-    ADQ_RETURN_IF_ERROR(executor.Run(input, n, logits));
+    ADQ_RETURN_IF_ERROR(backend.Run(input, n, logits));
+    if (opt.on_logits) opt.on_logits(start, size_t(n), logits);
     for (int i = 0; i < n; ++i) {
       const int label = set.labels[start + size_t(i)];
       const int rank = RankOfLabel(logits.data() + size_t(i) * size_t(classes), classes, label);

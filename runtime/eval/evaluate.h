@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/executor.h"
+#include "core/backend.h"
 #include "data/cifar10.h"
 
 namespace adderq::eval {
@@ -23,11 +23,15 @@ struct EvalOptions {
   size_t limit = 0;  // 0 = all images
   int batch_size = 100;
   std::function<void(size_t done, size_t total)> progress;
+  // Sees every batch's logits (first image index, count, logits) e.g. to save them.
+  std::function<void(size_t first, size_t count, const std::vector<float>& logits)> on_logits;
 };
 
 // Rank of the true class among the logits (0 = top-1); ties count against the true class.
 int RankOfLabel(const float* logits, int classes, int label);
 
+Result<Accuracy> Evaluate(const Graph& graph, InferenceBackend& backend, const data::ImageSet& set, const EvalOptions& opt);
+// The CPU executor directly.
 Result<Accuracy> Evaluate(const Graph& graph, Executor& executor, const data::ImageSet& set, const EvalOptions& opt);
 
 }  // namespace adderq::eval

@@ -6,13 +6,17 @@
 #include "tools/run_commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"adderq-run: run quantized AdderNet artifacts (.adq) on the CPU.\n"
+  CLI::App app{"adderq-run: run quantized AdderNet artifacts (.adq) on the CPU or an NVIDIA GPU.\n"
                "Example: adderq-run eval resnet20_w4.adq --data ../shared/data/cifar-10-batches-bin"};
   app.require_subcommand(1);
   adderq::tools::EvalArgs eval_args;
   adderq::tools::InfoArgs info_args;
   adderq::tools::AddEvalCommand(app, eval_args);
   adderq::tools::AddInfoCommand(app, info_args);
+  adderq::tools::JitArgs jit_args;
+  adderq::tools::AddJitCommand(app, jit_args);
+  adderq::tools::BenchArgs bench_args;
+  adderq::tools::AddBenchCommand(app, bench_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -27,6 +31,8 @@ int main(int argc, char** argv) {
   adderq::Status status;
   if (app.got_subcommand("eval")) status = adderq::tools::RunEval(eval_args);
   else if (app.got_subcommand("info")) status = adderq::tools::RunInfo(info_args);
+  else if (app.got_subcommand("jit")) status = adderq::tools::RunJit(jit_args);
+  else if (app.got_subcommand("bench")) status = adderq::tools::RunBench(bench_args);
   if (!status.ok()) {
     std::fprintf(stderr, "adderq-run: error: %s\n", status.message().c_str());
     return adderq::ExitCodeFor(status);

@@ -4,9 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/artifact_loader.h"
+#include "core/file_io.h"
 #include "core/paths.h"
 #include "core/progress.h"
 #include "eval/evaluate.h"
+#include "tools/backend_choice.h"
 #include "tools/run_commands.h"
 
 namespace adderq::tools {
@@ -17,8 +19,13 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
   cmd->add_option("model", a.model, "artifact (.adq)")->required();
   cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
   cmd->add_option("--limit", a.limit, "evaluate only the first N test images (0 = all)");
-  cmd->add_option("--batch-size", a.batch_size, "images per batch")->check(CLI::Range(1, 4096));
-  cmd->add_option("--threads", a.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--batch-size", a.batch_size, "images per batch (0 = 100 on the CPU, 10000 on a GPU)")
+      ->check(CLI::Range(0, 65536));
+  cmd->add_option("--threads", a.threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--device", a.device, "auto (CUDA if a GPU is usable, else CPU), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--cuda-chunk", a.cuda_chunk, "images per CUDA pipeline step")->check(CLI::Range(1, 65536));
+  cmd->add_option("--save-logits", a.save_logits, "write all logits (float32, image-major) to this file");
   cmd->add_flag("--json", a.json, "print one JSON object");
   cmd->add_flag("--quiet,-q", a.quiet, "no progress bar");
 }
@@ -27,14 +34,24 @@ Status RunEval(const EvalArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
   ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
-  ADQ_ASSIGN_OR_RETURN(auto executor, Executor::Create(graph, a.threads));
+  BackendChoice choice{a.device, a.threads, a.cuda_chunk};
+  ADQ_ASSIGN_OR_RETURN(auto backend, MakeBackend(graph, choice, a.json));
+  std::vector<float> all_logits;
   Progress progress("eval", !a.quiet && !a.json);
   eval::EvalOptions opt;
   opt.limit = a.limit;
-  opt.batch_size = a.batch_size;
+  const bool on_gpu = dynamic_cast<const cuda::CudaExecutor*>(backend.get()) != nullptr;
+  opt.batch_size = a.batch_size > 0 ? a.batch_size : on_gpu ? 10000 : 100;
   opt.progress = [&](size_t done, size_t total) { progress.Update(done, total); };
-  ADQ_ASSIGN_OR_RETURN(eval::Accuracy acc, eval::Evaluate(graph, *executor, test, opt));
+  if (!a.save_logits.empty())
+    opt.on_logits = [&](size_t, size_t, const std::vector<float>& l) { all_logits.insert(all_logits.end(), l.begin(), l.end()); };
+  ADQ_ASSIGN_OR_RETURN(eval::Accuracy acc, eval::Evaluate(graph, *backend, test, opt));
   progress.Finish();
+  if (!a.save_logits.empty())
+    ADQ_RETURN_IF_ERROR(WriteFileAtomic(a.save_logits, {reinterpret_cast<const uint8_t*>(all_logits.data()),
+                                                        all_logits.size() * sizeof(float)}));
+  // GPU figures: kernel time (CUDA events) and the one-time JIT/cache cost.
+  const auto* gpu = dynamic_cast<const cuda::CudaExecutor*>(backend.get());
 
   if (a.json) {
     nlohmann::ordered_json j;
@@ -45,7 +62,14 @@ Status RunEval(const EvalArgs& a) {
     j["top5"] = acc.top5();
     j["seconds"] = acc.seconds;
     j["images_per_second"] = acc.images_per_second();
-    j["threads"] = executor->threads();
+    j["backend"] = backend->Describe();
+    if (gpu) {
+      j["gpu_kernel_ms"] = gpu->stats().kernel_ms;
+      j["prepare_seconds"] = gpu->stats().prepare_seconds;
+      j["jit_compiled"] = gpu->stats().jit.misses;
+      j["jit_cached"] = gpu->stats().jit.hits;
+      j["jit_compile_seconds"] = gpu->stats().jit.compile_seconds;
+    }
     nlohmann::ordered_json per_class = nlohmann::ordered_json::object();
     for (size_t c = 0; c < acc.class_total.size(); ++c) {
       if (!acc.class_total[c]) continue;
@@ -56,9 +80,12 @@ Status RunEval(const EvalArgs& a) {
     std::printf("%s\n", j.dump().c_str());
     return Status::Ok();
   }
-  std::printf("model   %s (%s)\nimages  %zu\ntop-1   %.2f%%\ntop-5   %.2f%%\ntime    %.2f s (%.0f images/s, %d threads)\n",
+  std::printf("model   %s (%s)\nimages  %zu\ntop-1   %.2f%%\ntop-5   %.2f%%\ntime    %.2f s (%.0f images/s) on %s\n",
               a.model.c_str(), graph.meta.method.c_str(), acc.images, acc.top1(), acc.top5(), acc.seconds,
-              acc.images_per_second(), executor->threads());
+              acc.images_per_second(), backend->Describe().c_str());
+  if (gpu)
+    std::printf("gpu     %.2f ms kernel time; setup %.2f s (%d kernels compiled, %d from cache)\n", gpu->stats().kernel_ms,
+                gpu->stats().prepare_seconds, gpu->stats().jit.misses, gpu->stats().jit.hits);
   std::printf("per-class top-1:");
   for (size_t c = 0; c < acc.class_total.size(); ++c) {
     if (!acc.class_total[c]) continue;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -12,8 +13,11 @@ namespace adderq::tools {
 struct EvalArgs {
   std::string model, data;
   size_t limit = 0;
-  int batch_size = 100;
+  int batch_size = 0;  // 0: chosen by backend
   int threads = 0;
+  std::string device = "auto";
+  int cuda_chunk = 2048;
+  std::string save_logits;
   bool json = false, quiet = false;
 };
 void AddEvalCommand(CLI::App& app, EvalArgs& args);
@@ -25,5 +29,21 @@ struct InfoArgs {
 };
 void AddInfoCommand(CLI::App& app, InfoArgs& args);
 Status RunInfo(const InfoArgs& args);
+
+struct JitArgs {
+  std::string model, cache_dir, dump_dir;
+  std::vector<std::string> archs;
+  bool json = false;
+};
+void AddJitCommand(CLI::App& app, JitArgs& args);
+Status RunJit(const JitArgs& args);
+
+struct BenchArgs {
+  std::string model, data, device = "auto";
+  int images = 10000, repeat = 3, threads = 0;
+  bool json = false;
+};
+void AddBenchCommand(CLI::App& app, BenchArgs& args);
+Status RunBench(const BenchArgs& args);
 
 }  // namespace adderq::tools

@@ -1,0 +1,37 @@
+// What evaluation and embedding need from a backend: logits for a batch of normalised images.
+// The CPU executor and the CUDA executor both implement it; `--device` picks one.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/executor.h"
+
+namespace adderq {
+
+class InferenceBackend {
+ public:
+  virtual ~InferenceBackend() = default;
+  // input: `batch` images, image-major normalised floats; logits: batch x OutputSize().
+  virtual Status Run(std::span<const float> input, int batch, std::vector<float>& logits) = 0;
+  virtual size_t OutputSize() const = 0;
+  // One line for reports: "cpu (avx2, 16 threads)", "cuda (NVIDIA H100, sm_90)".
+  virtual std::string Describe() const = 0;
+};
+
+class CpuBackend final : public InferenceBackend {
+ public:
+  explicit CpuBackend(Executor& executor) : executor_(executor) {}
+  Status Run(std::span<const float> input, int batch, std::vector<float>& logits) override {
+    return executor_.Run(input, batch, logits);
+  }
+  size_t OutputSize() const override { return executor_.OutputSize(); }
+  std::string Describe() const override;
+
+ private:
+  Executor& executor_;
+};
+
+}  // namespace adderq

@@ -1,0 +1,204 @@
+#include "cuda/cuda_executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "cuda/kernel_sources.h"
+
+namespace adderq::cuda {
+
+Result<std::unique_ptr<CudaExecutor>> CudaExecutor::Create(const Graph& graph, const CudaOptions& options) {
+  ADQ_RETURN_IF_ERROR(ValidateGraph(graph));
+  if (options.chunk_images <= 0) return InvalidArgument("CUDA chunk size must be positive");
+  ADQ_ASSIGN_OR_RETURN(const CudaDriver* d, LoadCudaDriver());
+  std::unique_ptr<CudaExecutor> ex(new CudaExecutor(graph, *d));
+  ADQ_RETURN_IF_ERROR(ex->Prepare(options));
+  return ex;
+}
+
+CudaExecutor::~CudaExecutor() {
+  if (!context_) return;
+  d_.CtxSetCurrent(context_);
+  // Everything allocated in the context goes before the context itself is released.
+  pipelines_.clear();
+  resources_.clear();
+  functions_.clear();
+  modules_.clear();
+  d_.DevicePrimaryCtxRelease(device_);
+}
+
+std::string CudaExecutor::Describe() const {
+  return fmt::format("cuda ({}, sm_{}, {} kernel variants)", stats_.device_name, stats_.arch, stats_.variants);
+}
+
+Status CudaExecutor::Prepare(const CudaOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  int count = 0;
+  ADQ_CU(d_, DeviceGetCount(&count));
+  if (options.device < 0 || options.device >= count)
+    return InvalidArgument("CUDA device {} does not exist ({} present)", options.device, count);
+  ADQ_CU(d_, DeviceGet(&device_, options.device));
+  char name[256] = {};
+  ADQ_CU(d_, DeviceGetName(name, int(sizeof(name) - 1), device_));
+  stats_.device_name = name;
+  int major = 0, minor = 0;
+  ADQ_CU(d_, DeviceGetAttribute(&major, kAttrComputeCapabilityMajor, device_));
+  ADQ_CU(d_, DeviceGetAttribute(&minor, kAttrComputeCapabilityMinor, device_));
+  ADQ_CU(d_, DeviceGetAttribute(&stats_.multiprocessors, kAttrMultiprocessorCount, device_));
+  stats_.arch = major * 10 + minor;
+  ADQ_CU(d_, DevicePrimaryCtxRetain(&context_, device_));
+  ADQ_CU(d_, CtxSetCurrent(context_));
+
+  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_));
+  ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
+  JitCompiler jit(*nvrtc, KernelCache(options.cache_dir), stats_.arch);
+  for (const KernelVariant& v : plan_.variants) {
+    ADQ_ASSIGN_OR_RETURN(std::vector<uint8_t> cubin, jit.Cubin(v.source, v.name + ".cu"));
+    CUmodule m = nullptr;
+    ADQ_RETURN_IF_ERROR(d_.Check(d_.ModuleLoadData(&m, cubin.data()), "cuModuleLoadData").WithContext(v.name));
+    modules_.emplace_back(&d_, m);
+    CUfunction f = nullptr;
+    ADQ_CU(d_, ModuleGetFunction(&f, m, kKernelEntry));
+    functions_.push_back(f);
+  }
+  stats_.jit = jit.stats();
+  stats_.variants = int(plan_.variants.size());
+
+  for (const PlanStep& s : plan_.steps) {
+    StepResources r;
+    ADQ_ASSIGN_OR_RETURN(r.packed_weights, Upload(d_, s.packed_weights));
+    ADQ_ASSIGN_OR_RETURN(r.channel_map, Upload(d_, s.channel_map));
+    ADQ_ASSIGN_OR_RETURN(r.weight, Upload(d_, s.weight));
+    ADQ_ASSIGN_OR_RETURN(r.scale, Upload(d_, s.scale));
+    ADQ_ASSIGN_OR_RETURN(r.shift, Upload(d_, s.shift));
+    resources_.push_back(std::move(r));
+  }
+
+  chunk_ = options.chunk_images;
+  const size_t in_floats = graph_.ShapeOf(graph_.input).size(), out_floats = OutputSize();
+  for (int i = 0; i < 2; ++i) {
+    Pipeline p;
+    CUstream s = nullptr;
+    ADQ_CU(d_, StreamCreate(&s, kStreamNonBlocking));
+    p.stream = Stream(&d_, s);
+    CUevent e0 = nullptr, e1 = nullptr;
+    ADQ_CU(d_, EventCreate(&e0, 0));
+    p.start = Event(&d_, e0);
+    ADQ_CU(d_, EventCreate(&e1, 0));
+    p.end = Event(&d_, e1);
+    ADQ_ASSIGN_OR_RETURN(p.host_in, AllocatePinned(d_, size_t(chunk_) * in_floats * sizeof(float)));
+    ADQ_ASSIGN_OR_RETURN(p.host_out, AllocatePinned(d_, size_t(chunk_) * out_floats * sizeof(float)));
+    for (int k = 0; k < plan_.slots; ++k) {
+      ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * plan_.slot_floats_per_image * sizeof(float)));
+      p.slots.push_back(std::move(m));
+    }
+    ADQ_ASSIGN_OR_RETURN(p.codes, AllocateDevice(d_, size_t(chunk_) * plan_.max_codes_words_per_image * sizeof(uint32_t)));
+    pipelines_.push_back(std::move(p));
+  }
+  stats_.prepare_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return Status::Ok();
+}
+
+Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
+  const StepResources& r = resources_[size_t(&s - plan_.steps.data())];
+  auto slot = [&](int tensor) -> CUdeviceptr {
+    return tensor < 0 ? CUdeviceptr(0) : p.slots[size_t(plan_.tensor_slot[size_t(tensor)])].get();
+  };
+  CUdeviceptr x = slot(s.input), x2 = slot(s.input2), res = slot(s.residual), y = slot(s.output);
+  CUdeviceptr codes = p.codes.get(), pw = r.packed_weights.get(), cmap = r.channel_map.get(), w = r.weight.get(),
+              scale = r.scale.get(), shift = r.shift.get();
+  float scalar = s.scalar;
+  int n = images, set_channels = s.set_channels;
+  long long count = (long long)images * (long long)s.threads_per_image;
+  std::vector<void*> args;
+  switch (s.kind) {
+    case StepKind::kQuantize: args = {&x, &codes, &scalar, &n}; break;
+    case StepKind::kAdderQuant: args = {&codes, &pw, &cmap, &scale, &shift, &res, &y, &set_channels, &n}; break;
+    case StepKind::kConvLikeFloat: args = {&x, &w, &scale, &shift, &res, &y, &n}; break;
+    case StepKind::kLinear: args = {&x, &w, &scale, &shift, &y, &n}; break;
+    case StepKind::kAvgPool: args = {&x, &y, &scalar, &n}; break;
+    case StepKind::kBatchNorm: args = {&x, &scale, &shift, &y, &n}; break;
+    case StepKind::kElementwise: args = {&x, &x2, &y, &count}; break;
+  }
+  const long long blocks = (count + s.block - 1) / s.block;
+  if (blocks > 0x7fffffffLL) return RuntimeError("node '{}': {} thread blocks exceed the grid limit", graph_.nodes[s.node].name, blocks);
+  return d_.Check(d_.LaunchKernel(functions_[size_t(s.variant)], unsigned(blocks), unsigned(s.grid_y), 1, unsigned(s.block),
+                                  1, 1, 0, p.stream.get(), args.data(), nullptr),
+                  "cuLaunchKernel")
+      .WithContext(fmt::format("node '{}' ({})", graph_.nodes[s.node].name, plan_.variants[size_t(s.variant)].name));
+}
+
+Status CudaExecutor::Collect(Pipeline& p, std::vector<float>& logits) {
+  if (p.pending_images == 0) return Status::Ok();
+  ADQ_CU(d_, StreamSynchronize(p.stream.get()));
+  float ms = 0;
+  ADQ_CU(d_, EventElapsedTime(&ms, p.start.get(), p.end.get()));
+  stats_.kernel_ms += double(ms);
+  stats_.images += size_t(p.pending_images);
+  const size_t out = OutputSize();
+  std::memcpy(logits.data() + p.pending_first * out, p.host_out.get(), size_t(p.pending_images) * out * sizeof(float));
+  p.pending_images = 0;
+  return Status::Ok();
+}
+
+Status CudaExecutor::Run(std::span<const float> input, int batch, std::vector<float>& logits) {
+  const size_t in_size = graph_.ShapeOf(graph_.input).size(), out_size = OutputSize();
+  if (batch <= 0 || input.size() != in_size * size_t(batch))
+    return InvalidArgument("CudaExecutor::Run: {} floats for a batch of {} images of {} values", input.size(), batch, in_size);
+  ADQ_CU(d_, CtxSetCurrent(context_));
+  logits.resize(size_t(batch) * out_size);
+  const int input_slot = plan_.tensor_slot[size_t(graph_.input)];
+  const int output_slot = plan_.tensor_slot[size_t(graph_.output)];
+  int k = 0;
+  for (int first = 0; first < batch; first += chunk_, ++k) {
+    Pipeline& p = pipelines_[size_t(k % 2)];
+    ADQ_RETURN_IF_ERROR(Collect(p, logits));  // its previous chunk, if any, is done before reuse
+    const int n = std::min(chunk_, batch - first);
+    std::memcpy(p.host_in.get(), input.data() + size_t(first) * in_size, size_t(n) * in_size * sizeof(float));
+    ADQ_CU(d_, MemcpyHtoDAsync(p.slots[size_t(input_slot)].get(), p.host_in.get(), size_t(n) * in_size * sizeof(float), p.stream.get()));
+    ADQ_CU(d_, EventRecord(p.start.get(), p.stream.get()));
+    for (const PlanStep& s : plan_.steps) ADQ_RETURN_IF_ERROR(Launch(s, p, n));
+    ADQ_CU(d_, EventRecord(p.end.get(), p.stream.get()));
+    ADQ_CU(d_, MemcpyDtoHAsync(p.host_out.get(), p.slots[size_t(output_slot)].get(), size_t(n) * out_size * sizeof(float), p.stream.get()));
+    p.pending_first = size_t(first);
+    p.pending_images = n;
+  }
+  for (Pipeline& p : pipelines_) ADQ_RETURN_IF_ERROR(Collect(p, logits));
+  return Status::Ok();
+}
+
+Result<std::vector<LayerTime>> CudaExecutor::ProfileLayers(std::span<const float> input, int batch) {
+  const size_t in_size = graph_.ShapeOf(graph_.input).size();
+  if (batch <= 0 || batch > chunk_ || input.size() != in_size * size_t(batch))
+    return InvalidArgument("ProfileLayers: a batch of 1..{} images", chunk_);
+  ADQ_CU(d_, CtxSetCurrent(context_));
+  Pipeline& p = pipelines_[0];
+  std::memcpy(p.host_in.get(), input.data(), input.size() * sizeof(float));
+  ADQ_CU(d_, MemcpyHtoD(p.slots[size_t(plan_.tensor_slot[size_t(graph_.input)])].get(), p.host_in.get(), input.size() * sizeof(float)));
+  std::vector<Event> marks;
+  for (size_t i = 0; i <= plan_.steps.size(); ++i) {
+    CUevent e = nullptr;
+    ADQ_CU(d_, EventCreate(&e, 0));
+    marks.emplace_back(&d_, e);
+  }
+  ADQ_CU(d_, EventRecord(marks[0].get(), p.stream.get()));
+  for (size_t i = 0; i < plan_.steps.size(); ++i) {
+    ADQ_RETURN_IF_ERROR(Launch(plan_.steps[i], p, batch));
+    ADQ_CU(d_, EventRecord(marks[i + 1].get(), p.stream.get()));
+  }
+  ADQ_CU(d_, StreamSynchronize(p.stream.get()));
+  std::vector<LayerTime> times;
+  for (size_t i = 0; i < plan_.steps.size(); ++i) {
+    float ms = 0;
+    ADQ_CU(d_, EventElapsedTime(&ms, marks[i].get(), marks[i + 1].get()));
+    const std::string& name = graph_.nodes[plan_.steps[i].node].name;
+    if (!times.empty() && times.back().node == name) times.back().ms += double(ms);
+    else times.push_back({name, double(ms)});
+  }
+  return times;
+}
+
+}  // namespace adderq::cuda

@@ -1,0 +1,90 @@
+// Runs a validated Graph on one NVIDIA GPU: the plan's kernel variants are compiled with NVRTC for
+// the GPU's architecture (or found in the kernel cache), weights are uploaded once, and a batch is
+// streamed through two pipelines (pinned staging buffers, one stream each), so the copy of one chunk
+// overlaps the kernels of the other. Results are bit-identical to the CPU backend.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/graph.h"
+#include "cuda/cuda_plan.h"
+#include "cuda/device_memory.h"
+#include "cuda/jit_compiler.h"
+
+namespace adderq::cuda {
+
+struct CudaOptions {
+  std::string cache_dir = DefaultKernelCacheDir();
+  int chunk_images = 1024;  // images per pipeline step
+  int device = 0;
+};
+
+struct CudaStats {
+  std::string device_name;
+  int arch = 0;                 // e.g. 90 for sm_90
+  int multiprocessors = 0;
+  double prepare_seconds = 0;   // JIT (compile or cache) + module load + weight upload
+  JitStats jit;
+  int variants = 0;
+  double kernel_ms = 0;         // GPU time of all kernels run so far (CUDA events, per chunk)
+  size_t images = 0;
+};
+
+struct LayerTime {
+  std::string node;
+  double ms = 0;
+};
+
+class CudaExecutor final : public InferenceBackend {
+ public:
+  static Result<std::unique_ptr<CudaExecutor>> Create(const Graph& graph, const CudaOptions& options = {});
+  ~CudaExecutor() override;
+
+  Status Run(std::span<const float> input, int batch, std::vector<float>& logits) override;
+  size_t OutputSize() const override { return graph_.ShapeOf(graph_.output).size(); }
+  std::string Describe() const override;
+
+  // GPU time of each graph node's kernels for one chunk of `batch` images (synchronous; for benchmarks).
+  Result<std::vector<LayerTime>> ProfileLayers(std::span<const float> input, int batch);
+
+  const CudaStats& stats() const { return stats_; }
+  const CudaPlan& plan() const { return plan_; }
+
+ private:
+  struct StepResources {
+    DeviceMemory packed_weights, channel_map, weight, scale, shift;
+  };
+  struct Pipeline {
+    Stream stream;
+    Event start, end;
+    PinnedMemory host_in, host_out;
+    std::vector<DeviceMemory> slots;
+    DeviceMemory codes;
+    size_t pending_first = 0;
+    int pending_images = 0;
+  };
+
+  CudaExecutor(const Graph& graph, const CudaDriver& d) : graph_(graph), d_(d) {}
+  Status Prepare(const CudaOptions& options);
+  Status Launch(const PlanStep& step, Pipeline& p, int images);
+  Status Collect(Pipeline& p, std::vector<float>& logits);
+
+  const Graph& graph_;
+  const CudaDriver& d_;
+  CUdevice device_ = 0;
+  CUcontext context_ = nullptr;
+  CudaPlan plan_;
+  int chunk_ = 1024;
+  // Declared after the context so they are destroyed before it is released.
+  std::vector<Module> modules_;
+  std::vector<CUfunction> functions_;  // per variant
+  std::vector<StepResources> resources_;
+  std::vector<Pipeline> pipelines_;
+  CudaStats stats_;
+};
+
+}  // namespace adderq::cuda

@@ -1,0 +1,283 @@
+#include "cuda/cuda_plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/quant_math.h"
+#include "cuda/kernel_sources.h"
+
+namespace adderq::cuda {
+namespace {
+
+constexpr int kAdderThreads = 128;
+constexpr int kMaxChannelTile = 16;
+constexpr size_t kMaxSharedWords = 12288;  // 48 KiB of static shared memory per block
+
+class PlanBuilder {
+ public:
+  explicit PlanBuilder(const Graph& g) : g_(g) {
+    uses_.resize(g.tensors.size());
+    producer_.assign(g.tensors.size(), -1);
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      for (int t : g.nodes[i].inputs) uses_[size_t(t)].push_back(i);
+      producer_[size_t(g.nodes[i].output)] = int(i);
+    }
+    skipped_.assign(g.nodes.size(), false);
+  }
+
+  Result<CudaPlan> Build() {
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      if (skipped_[i]) continue;
+      ADQ_RETURN_IF_ERROR(AddNode(i).WithContext(fmt::format("CUDA plan for node '{}'", g_.nodes[i].name)));
+    }
+    AssignSlots();
+    return std::move(plan_);
+  }
+
+ private:
+  const Graph& g_;
+  std::vector<std::vector<size_t>> uses_;
+  std::vector<int> producer_;
+  std::vector<bool> skipped_;
+  CudaPlan plan_;
+  std::map<std::string, int> variant_index_;
+
+  int Variant(std::string name, std::string source) {
+    auto [it, inserted] = variant_index_.emplace(source, int(plan_.variants.size()));
+    if (inserted) plan_.variants.push_back({std::move(name), std::move(source)});
+    return it->second;
+  }
+
+  // The single consumer of tensor t, when t is not the graph's output and exactly one node reads it.
+  const Node* SoleConsumer(int t, size_t* index) const {
+    if (t == g_.output || uses_[size_t(t)].size() != 1) return nullptr;
+    *index = uses_[size_t(t)][0];
+    return &g_.nodes[*index];
+  }
+
+  // Folds a following residual add (when the other operand already exists at `producer`) and a
+  // following ReLU into the producer's epilogue. Returns the tensor the fused step finally writes.
+  int Fuse(size_t producer, bool allow_residual, Epilogue& e, int& residual) {
+    int out = g_.nodes[producer].output;
+    size_t j = 0;
+    if (const Node* add = SoleConsumer(out, &j); allow_residual && add && add->kind == OpKind::kAdd &&
+                                                 add->inputs[0] != add->inputs[1]) {
+      const int other = add->inputs[0] == out ? add->inputs[1] : add->inputs[0];
+      if (producer_[size_t(other)] < int(producer)) {
+        e.residual = true;
+        residual = other;
+        skipped_[j] = true;
+        plan_.fused_nodes++;
+        out = add->output;
+      }
+    }
+    if (const Node* relu = SoleConsumer(out, &j); relu && relu->kind == OpKind::kRelu) {
+      e.relu = true;
+      skipped_[j] = true;
+      plan_.fused_nodes++;
+      out = relu->output;
+    }
+    return out;
+  }
+
+  Status AddNode(size_t i) {
+    const Node& n = g_.nodes[i];
+    const Shape3 in = g_.ShapeOf(n.inputs[0]);
+    const Shape3 out = g_.ShapeOf(n.output);
+    PlanStep s;
+    s.node = i;
+    s.input = n.inputs[0];
+    switch (n.kind) {
+      case OpKind::kAdder2d:
+        if (n.quant.enabled()) return AddQuantAdder(i, in, out);
+        [[fallthrough]];
+      case OpKind::kConv2d: {
+        Epilogue e;
+        s.kind = StepKind::kConvLikeFloat;
+        s.output = Fuse(i, true, e, s.residual);
+        ConvLikeFloatSpec spec{n.kind == OpKind::kAdder2d, in.c, in.h, in.w, out.c, out.h, out.w,
+                               n.kernel_h, n.kernel_w, n.stride, n.padding, e};
+        s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", spec.adder ? "adder_f32" : "conv_f32",
+                                        in.c, in.h, in.w, out.c, n.kernel_h, n.kernel_w, n.stride, n.padding,
+                                        e.residual ? "_res" : "", e.relu ? "_relu" : ""),
+                            ConvLikeFloatSource(spec));
+        s.threads_per_image = out.size();
+        s.weight = n.weight;
+        s.scale = n.affine_scale;
+        s.shift = n.affine_shift;
+        break;
+      }
+      case OpKind::kLinear:
+        s.kind = StepKind::kLinear;
+        s.output = n.output;
+        s.variant = Variant(fmt::format("linear_{}x{}", n.in_channels, n.out_channels),
+                            LinearSource(n.in_channels, n.out_channels));
+        s.threads_per_image = size_t(n.out_channels);
+        s.weight = n.weight;
+        s.scale = n.affine_scale;
+        s.shift = n.affine_shift;
+        break;
+      case OpKind::kAvgPool:
+        s.kind = StepKind::kAvgPool;
+        s.output = n.output;
+        s.variant = Variant(fmt::format("avgpool_c{}_{}x{}_k{}_s{}", in.c, in.h, in.w, n.pool_kernel, n.pool_stride),
+                            AvgPoolSource(in.c, in.h, in.w, n.pool_kernel, n.pool_stride, out.h, out.w));
+        s.threads_per_image = out.size();
+        s.scalar = 1.f / float(n.pool_kernel * n.pool_kernel);  // as the CPU kernel computes it
+        break;
+      case OpKind::kBatchNorm: {
+        s.kind = StepKind::kBatchNorm;
+        s.output = n.output;
+        s.variant = Variant(fmt::format("batchnorm_c{}_{}", in.c, in.h * in.w), BatchNormSource(in.c, in.h * in.w));
+        s.threads_per_image = out.size();
+        for (size_t c = 0; c < n.bn_gamma.size(); ++c) {
+          const float a = n.bn_gamma[c] / std::sqrt(n.bn_var[c] + n.bn_eps);
+          s.scale.push_back(a);
+          s.shift.push_back(n.bn_beta[c] - a * n.bn_mean[c]);
+        }
+        break;
+      }
+      case OpKind::kRelu:
+      case OpKind::kFlatten:
+      case OpKind::kAdd: {
+        s.kind = StepKind::kElementwise;
+        const bool add = n.kind == OpKind::kAdd;
+        if (add) s.input2 = n.inputs[1];
+        Epilogue e;
+        int unused = -1;
+        s.output = n.kind == OpKind::kAdd ? Fuse(i, false, e, unused) : n.output;
+        const bool relu = n.kind == OpKind::kRelu || e.relu;
+        s.variant = Variant(fmt::format("{}{}", add ? "add" : relu ? "relu" : "copy", add && relu ? "_relu" : ""),
+                            ElementwiseSource(add, relu));
+        s.threads_per_image = out.size();
+        break;
+      }
+    }
+    plan_.steps.push_back(std::move(s));
+    return Status::Ok();
+  }
+
+  Status AddQuantAdder(size_t i, Shape3 in, Shape3 out) {
+    const Node& n = g_.nodes[i];
+    const AdderQuantParams& q = n.quant;
+    const int bits = q.bits;
+    if (bits < 2 || bits > 8) return Unsupported("{}-bit adder layers (2..8 are supported)", bits);
+    const int lanes = LanesForBits(bits);
+    const int lane_bits = 32 / lanes;
+    const int words = (in.c + lanes - 1) / lanes;
+    const uint32_t offset = 1u << bits;
+    const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
+    if (per_channel > kMaxSharedWords) return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords);
+    const int tile = int(std::min<size_t>(kMaxChannelTile, kMaxSharedWords / per_channel));
+    int chunk = std::min(words, 16);
+    while (words % chunk) --chunk;
+
+    // Channel sets that share one quantizer (equal multiplier), as the CPU kernel groups them.
+    std::vector<std::pair<float, std::vector<int>>> sets;
+    for (int o = 0; o < out.c; ++o) {
+      const float m = quant::ActivationMultiplier(q.group_scale[size_t(q.channel_group[size_t(o)])], bits);
+      auto it = std::find_if(sets.begin(), sets.end(), [&](const auto& st) { return st.first == m; });
+      if (it == sets.end()) it = sets.insert(sets.end(), {m, {}});
+      it->second.push_back(o);
+    }
+
+    Epilogue e;
+    int residual = -1;
+    const int final_out = Fuse(i, true, e, residual);
+    const QuantizeSpec qspec{in.c, in.h * in.w, words, lanes, bits};
+    const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}", bits, in.c, in.h, in.w), QuantizeSource(qspec));
+    const AdderQuantSpec aspec{in.h,     in.w,  words, lanes, bits, n.kernel_h, n.kernel_w, n.stride, n.padding,
+                               out.c,    out.h, out.w, tile,  chunk, kAdderThreads, e};
+    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", bits, in.c, in.h, in.w, out.c,
+                                             n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
+                                             e.relu ? "_relu" : ""),
+                                 AdderQuantSource(aspec));
+    const size_t K = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
+    for (const auto& [multiplier, channels] : sets) {
+      PlanStep qs;
+      qs.kind = StepKind::kQuantize;
+      qs.node = i;
+      qs.variant = qvariant;
+      qs.input = n.inputs[0];
+      qs.scalar = multiplier;
+      qs.threads_per_image = size_t(in.h) * size_t(in.w) * size_t(words);
+      qs.codes_words_per_image = qs.threads_per_image;
+      plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, qs.codes_words_per_image);
+      plan_.steps.push_back(std::move(qs));
+
+      PlanStep as;
+      as.kind = StepKind::kAdderQuant;
+      as.node = i;
+      as.variant = avariant;
+      as.residual = residual;
+      as.output = final_out;
+      as.block = kAdderThreads;
+      as.threads_per_image = size_t(out.h) * size_t(out.w);
+      as.set_channels = int(channels.size());
+      as.grid_y = (as.set_channels + tile - 1) / tile;
+      as.scale = n.affine_scale;
+      as.shift = n.affine_shift;
+      as.channel_map.assign(channels.begin(), channels.end());
+      // Weight word lanes hold 2 q_w + 2^b; padding channels hold 2^b, matching the activation
+      // padding lanes, so |a - w| = 0 there.
+      as.packed_weights.assign(channels.size() * per_channel, 0u);
+      for (size_t r = 0; r < channels.size(); ++r) {
+        const int8_t* codes = q.codes.data() + size_t(channels[r]) * K;
+        for (int ki = 0; ki < n.kernel_h; ++ki)
+          for (int kj = 0; kj < n.kernel_w; ++kj)
+            for (int w = 0; w < words; ++w) {
+              uint32_t word = 0;
+              for (int lane = 0; lane < lanes; ++lane) {
+                const int c = w * lanes + lane;
+                uint32_t v = offset;
+                if (c < in.c)
+                  v = uint32_t(2 * int(codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)]) +
+                               int(offset));
+                word |= v << (lane * lane_bits);
+              }
+              as.packed_weights[r * per_channel + (size_t(ki) * size_t(n.kernel_w) + size_t(kj)) * size_t(words) + size_t(w)] = word;
+            }
+      }
+      plan_.steps.push_back(std::move(as));
+    }
+    return Status::Ok();
+  }
+
+  // Activation buffers: a tensor takes a free slot when written and returns it after its last read.
+  void AssignSlots() {
+    const size_t T = g_.tensors.size();
+    std::vector<int> last(T, -1);
+    for (size_t s = 0; s < plan_.steps.size(); ++s)
+      for (int t : {plan_.steps[s].input, plan_.steps[s].input2, plan_.steps[s].residual})
+        if (t >= 0) last[size_t(t)] = int(s);
+    plan_.tensor_slot.assign(T, -1);
+    std::vector<int> free_slots;
+    auto take = [&]() {
+      if (free_slots.empty()) return plan_.slots++;
+      const int slot = free_slots.back();
+      free_slots.pop_back();
+      return slot;
+    };
+    plan_.tensor_slot[size_t(g_.input)] = take();
+    for (const Node& n : g_.nodes) plan_.slot_floats_per_image = std::max(plan_.slot_floats_per_image, g_.ShapeOf(n.output).size());
+    plan_.slot_floats_per_image = std::max(plan_.slot_floats_per_image, g_.ShapeOf(g_.input).size());
+    for (size_t s = 0; s < plan_.steps.size(); ++s) {
+      const int out = plan_.steps[s].output;
+      if (out >= 0 && plan_.tensor_slot[size_t(out)] < 0) plan_.tensor_slot[size_t(out)] = take();
+      for (int t : {plan_.steps[s].input, plan_.steps[s].input2, plan_.steps[s].residual})
+        if (t >= 0 && last[size_t(t)] == int(s) && t != g_.output) {
+          free_slots.push_back(plan_.tensor_slot[size_t(t)]);
+          last[size_t(t)] = -2;  // released once even when a step reads it twice
+        }
+    }
+  }
+};
+
+}  // namespace
+
+Result<CudaPlan> BuildCudaPlan(const Graph& graph) { return PlanBuilder(graph).Build(); }
+
+}  // namespace adderq::cuda

@@ -1,0 +1,60 @@
+// The CUDA backend's execution plan for a graph, built without a GPU: which specialized kernel
+// variant each step runs, what it reads and writes, and the parameters to upload once (packed
+// weights, folded affine). Elementwise successors are fused into the convolution-like layer that
+// feeds them where the data flow allows (residual add, ReLU). `adderq-run jit` compiles the plan's
+// variants ahead of time; the executor compiles (or finds in the cache) the same ones.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/graph.h"
+
+namespace adderq::cuda {
+
+enum class StepKind { kQuantize, kAdderQuant, kConvLikeFloat, kLinear, kAvgPool, kBatchNorm, kElementwise };
+
+struct KernelVariant {
+  std::string name;    // readable: what it is specialized for
+  std::string source;  // CUDA C++ (see kernel_sources.h)
+};
+
+struct PlanStep {
+  StepKind kind = StepKind::kElementwise;
+  size_t node = 0;     // graph node this step computes (its name labels timings and errors)
+  int variant = -1;    // index into CudaPlan::variants
+  int input = -1;      // tensor read (kAdderQuant reads the codes scratch instead)
+  int input2 = -1;     // second operand of an elementwise add
+  int residual = -1;   // fused residual operand, or -1
+  int output = -1;     // tensor written (-1: the codes scratch)
+  size_t threads_per_image = 0;  // grid.x covers images * threads_per_image threads
+  int grid_y = 1;
+  int block = 256;
+
+  // Parameters uploaded once.
+  std::vector<uint32_t> packed_weights;  // kAdderQuant: [set channels][KH][KW][words]
+  std::vector<int32_t> channel_map;      // kAdderQuant: output channel of each set channel
+  std::vector<float> weight, scale, shift;
+  float scalar = 0.f;                    // kQuantize: multiplier L/s; kAvgPool: 1/area
+  int set_channels = 0;
+  size_t codes_words_per_image = 0;      // kQuantize
+};
+
+struct CudaPlan {
+  std::vector<KernelVariant> variants;   // distinct sources only
+  std::vector<PlanStep> steps;
+  std::vector<int> tensor_slot;          // per tensor: activation buffer slot (-1: not materialized)
+  int slots = 0;
+  size_t slot_floats_per_image = 0;      // every slot holds one tensor of at most this size
+  size_t max_codes_words_per_image = 0;
+  int fused_nodes = 0;                   // elementwise nodes folded into a producer's epilogue
+};
+
+// The graph must have passed ValidateGraph.
+Result<CudaPlan> BuildCudaPlan(const Graph& graph);
+
+// Channels per packed 32-bit word of activation codes: 4 (8-bit lanes) for bits <= 7, 2 for 8 bits.
+inline int LanesForBits(int bits) { return bits <= 7 ? 4 : 2; }
+
+}  // namespace adderq::cuda

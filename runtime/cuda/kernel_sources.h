@@ -1,0 +1,53 @@
+// CUDA C++ source of every kernel the CUDA backend runs. Each kernel is specialized by prepending
+// its layer's constants (shape, bits, fused epilogue) as constexpr values, so NVRTC sees fixed trip
+// counts and can unroll and keep accumulators in registers. One source text = one kernel variant =
+// one cache entry; layers of the same shape share it. The entry point is always `adq_kernel`.
+//
+// Float arithmetic uses __fadd_rn/__fmul_rn in the CPU backend's order, so results are bit-identical
+// to it (both sides forbid FMA contraction).
+#pragma once
+
+#include <string>
+
+namespace adderq::cuda {
+
+inline constexpr const char* kKernelEntry = "adq_kernel";
+
+// Fused epilogue of convolution-like layers: y = scale*acc + shift, (+ residual), (ReLU).
+struct Epilogue {
+  bool residual = false;
+  bool relu = false;
+};
+
+struct QuantizeSpec {
+  int channels, plane, words_per_pixel, lanes, bits;  // plane = H*W
+};
+// Activation codes for an adder layer: x (NCHW floats) -> per pixel, channels packed `lanes` per
+// 32-bit word as q_a + 2^bits (8-bit lanes for bits <= 7, 16-bit lanes for 8 bits).
+std::string QuantizeSource(const QuantizeSpec& s);
+
+struct AdderQuantSpec {
+  int in_h, in_w, words_per_pixel, lanes, bits;
+  int kernel_h, kernel_w, stride, padding, out_c, out_h, out_w;
+  int channel_tile, chunk, threads;
+  Epilogue epilogue;
+};
+// sum |q_a - 2 q_w| over the layer's window with packed SIMD (__vsadu4 / __vsadu2), int32
+// accumulators, then the folded affine and the epilogue. One thread per output pixel, `channel_tile`
+// output channels per block (their weights in shared memory).
+std::string AdderQuantSource(const AdderQuantSpec& s);
+
+struct ConvLikeFloatSpec {
+  bool adder;  // |x - w| (full-precision adder) instead of x * w (Conv2d)
+  int in_c, in_h, in_w, out_c, out_h, out_w, kernel_h, kernel_w, stride, padding;
+  Epilogue epilogue;
+};
+std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s);
+
+std::string LinearSource(int in_features, int out_features);
+std::string AvgPoolSource(int channels, int in_h, int in_w, int kernel, int stride, int out_h, int out_w);
+std::string BatchNormSource(int channels, int plane);
+// y = x (copy), y = max(x, 0), y = a + b, y = max(a + b, 0)
+std::string ElementwiseSource(bool add, bool relu);
+
+}  // namespace adderq::cuda

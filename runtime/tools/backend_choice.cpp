@@ -1,0 +1,42 @@
+#include "tools/backend_choice.h"
+
+#include <cstdio>
+
+namespace adderq::tools {
+namespace {
+
+class OwnedCpuBackend final : public InferenceBackend {
+ public:
+  explicit OwnedCpuBackend(std::unique_ptr<Executor> ex) : executor_(std::move(ex)), backend_(*executor_) {}
+  Status Run(std::span<const float> input, int batch, std::vector<float>& logits) override {
+    return backend_.Run(input, batch, logits);
+  }
+  size_t OutputSize() const override { return backend_.OutputSize(); }
+  std::string Describe() const override { return backend_.Describe(); }
+
+ private:
+  std::unique_ptr<Executor> executor_;
+  CpuBackend backend_;
+};
+
+Result<std::unique_ptr<InferenceBackend>> MakeCpu(const Graph& graph, int threads) {
+  ADQ_ASSIGN_OR_RETURN(auto ex, Executor::Create(graph, threads));
+  return std::unique_ptr<InferenceBackend>(new OwnedCpuBackend(std::move(ex)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {
+  if (choice.device == "cpu") return MakeCpu(graph, choice.threads);
+  if (choice.device != "cuda" && choice.device != "auto")
+    return InvalidArgument("--device must be auto, cpu or cuda, not '{}'", choice.device);
+  cuda::CudaOptions options;
+  options.chunk_images = choice.cuda_chunk;
+  auto gpu = cuda::CudaExecutor::Create(graph, options);
+  if (gpu.ok()) return std::unique_ptr<InferenceBackend>(std::move(gpu).value());
+  if (choice.device == "cuda") return gpu.status().WithContext("--device cuda");
+  if (!quiet) std::fprintf(stderr, "adderq-run: no GPU backend (%s); running on the CPU\n", gpu.status().message().c_str());
+  return MakeCpu(graph, choice.threads);
+}
+
+}  // namespace adderq::tools

@@ -1,0 +1,110 @@
+// adderq-run bench: throughput of a model on the CIFAR-10 test images, end to end and (on a GPU)
+// per layer, with adder work counted as one op per |a - b| accumulate. Numbers, not tests: the
+// machines are shared, so compare ratios within one run.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/artifact_loader.h"
+#include "core/paths.h"
+#include "cuda/cuda_executor.h"
+#include "data/cifar10.h"
+#include "tools/backend_choice.h"
+#include "tools/run_commands.h"
+
+namespace adderq::tools {
+
+void AddBenchCommand(CLI::App& app, BenchArgs& a) {
+  CLI::App* cmd = app.add_subcommand("bench", "Measure images/s end to end and per-layer GPU time and adder Gop/s.\n"
+                                              "Example: adderq-run bench model.adq --device cuda --images 10000 --json");
+  cmd->add_option("model", a.model, "artifact (.adq)")->required();
+  cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/...)");
+  cmd->add_option("--images", a.images, "test images per run")->check(CLI::Range(1, 10000));
+  cmd->add_option("--repeat", a.repeat, "timed runs after one warm-up (the best is reported)")->check(CLI::Range(1, 100));
+  cmd->add_option("--threads", a.threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_flag("--json", a.json, "print one JSON object");
+}
+
+namespace {
+// Adder ops (|a-b| accumulates) per image of a node; 0 for other nodes.
+double AdderOps(const Graph& g, const Node& n) {
+  if (n.kind != OpKind::kAdder2d) return 0;
+  const Shape3 out = g.ShapeOf(n.output);
+  return double(out.size()) * double(n.in_channels) * double(n.kernel_h) * double(n.kernel_w);
+}
+}  // namespace
+
+Status RunBench(const BenchArgs& a) {
+  ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
+  ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
+  ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
+  const int n = int(std::min<size_t>(size_t(a.images), test.size()));
+  std::vector<float> input(size_t(n) * data::kCifarPixels), logits;
+  data::Normalize(test.image(0), size_t(n), graph.meta.mean, graph.meta.std, input.data());
+
+  BackendChoice choice{a.device, a.threads, n};  // on a GPU: the whole run is one chunk
+  ADQ_ASSIGN_OR_RETURN(auto backend, MakeBackend(graph, choice, a.json));
+  auto* gpu = dynamic_cast<cuda::CudaExecutor*>(backend.get());
+  const int batch = gpu ? n : 100;
+  auto run_all = [&]() -> Status {
+    for (int first = 0; first < n; first += batch) {
+      const int m = std::min(batch, n - first);
+      ADQ_RETURN_IF_ERROR(backend->Run({input.data() + size_t(first) * data::kCifarPixels, size_t(m) * data::kCifarPixels}, m, logits));
+    }
+    return Status::Ok();
+  };
+  ADQ_RETURN_IF_ERROR(run_all());  // warm-up (first-touch, clocks)
+  double best = 1e30, best_kernel_ms = 1e30;
+  for (int r = 0; r < a.repeat; ++r) {
+    const double kernel_before = gpu ? gpu->stats().kernel_ms : 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    ADQ_RETURN_IF_ERROR(run_all());
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (gpu) best_kernel_ms = std::min(best_kernel_ms, gpu->stats().kernel_ms - kernel_before);
+  }
+  double total_ops = 0;
+  for (const Node& node : graph.nodes) total_ops += AdderOps(graph, node);
+
+  nlohmann::ordered_json j;
+  j["model"] = a.model;
+  j["backend"] = backend->Describe();
+  j["images"] = n;
+  j["seconds"] = best;
+  j["images_per_second"] = double(n) / best;
+  j["adder_mops_per_image"] = total_ops / 1e6;
+  j["adder_gops_per_second_end_to_end"] = total_ops * n / best / 1e9;
+  if (gpu) {
+    j["gpu_kernel_ms"] = best_kernel_ms;
+    j["prepare_seconds"] = gpu->stats().prepare_seconds;
+    ADQ_ASSIGN_OR_RETURN(auto layers, gpu->ProfileLayers(input, n));
+    nlohmann::ordered_json per_layer = nlohmann::ordered_json::array();
+    for (const cuda::LayerTime& t : layers) {
+      const Node* node = nullptr;
+      for (const Node& candidate : graph.nodes)
+        if (candidate.name == t.node) node = &candidate;
+      const double ops = node ? AdderOps(graph, *node) * n : 0;
+      per_layer.push_back({{"node", t.node}, {"ms", t.ms}, {"adder_gops", ops / 1e9},
+                           {"gops_per_second", t.ms > 0 ? ops / (t.ms * 1e-3) / 1e9 : 0.0}});
+    }
+    j["layers"] = per_layer;
+  }
+  if (a.json) {
+    std::printf("%s\n", j.dump().c_str());
+    return Status::Ok();
+  }
+  std::printf("%s on %s: %d images in %.4f s = %.0f images/s (best of %d)\n", a.model.c_str(), backend->Describe().c_str(), n,
+              best, double(n) / best, a.repeat);
+  std::printf("adder work: %.1f M ops/image, %.1f G ops/s end to end\n", total_ops / 1e6, total_ops * n / best / 1e9);
+  if (gpu) {
+    std::printf("GPU kernel time %.3f ms for %d images\n%-28s %9s %9s\n", best_kernel_ms, n, "layer", "ms", "Gop/s");
+    for (const auto& l : j["layers"])
+      std::printf("%-28s %9.3f %9.0f\n", l["node"].get<std::string>().c_str(), l["ms"].get<double>(),
+                  l["gops_per_second"].get<double>());
+  }
+  return Status::Ok();
+}
+
+}  // namespace adderq::tools

@@ -1,0 +1,81 @@
+// adderq-run jit: compile every CUDA kernel variant a model needs into the kernel cache, for one or
+// more GPU architectures, without a GPU (NVRTC only). Deploy the cache directory with the model.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/artifact_loader.h"
+#include "core/file_io.h"
+#include "cuda/cuda_plan.h"
+#include "cuda/jit_compiler.h"
+#include "tools/run_commands.h"
+
+namespace adderq::tools {
+
+void AddJitCommand(CLI::App& app, JitArgs& a) {
+  CLI::App* cmd = app.add_subcommand(
+      "jit", "Compile a model's CUDA kernels into the kernel cache ahead of time (no GPU needed).\n"
+             "Example: adderq-run jit model.adq --arch sm_90 --arch sm_80 --cache-dir ./kernels");
+  cmd->add_option("model", a.model, "artifact (.adq)")->required();
+  cmd->add_option("--arch", a.archs, "target GPU architecture, e.g. sm_90 (repeatable)")->required();
+  cmd->add_option("--cache-dir", a.cache_dir,
+                  "kernel cache (default: $ADDERQ_CACHE_DIR, else $XDG_CACHE_HOME/adderq, else ~/.cache/adderq)");
+  cmd->add_option("--dump-source", a.dump_dir, "also write each variant's CUDA source to DIR/<name>.cu (for nvcc/ptxas analysis)");
+  cmd->add_flag("--json", a.json, "print one JSON object");
+}
+
+namespace {
+Result<int> ParseArch(const std::string& s) {
+  std::string digits = s.rfind("sm_", 0) == 0 ? s.substr(3) : s;
+  if (digits.empty() || digits.size() > 3 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return InvalidArgument("--arch '{}': expected sm_NN (e.g. sm_90)", s);
+  return std::stoi(digits);
+}
+}  // namespace
+
+Status RunJit(const JitArgs& a) {
+  std::vector<int> archs;
+  for (const std::string& name : a.archs) {
+    ADQ_ASSIGN_OR_RETURN(int arch, ParseArch(name));
+    archs.push_back(arch);
+  }
+  ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
+  ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph));
+  if (!a.dump_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(a.dump_dir, ec);
+    for (const cuda::KernelVariant& v : plan.variants) {
+      const std::string path = a.dump_dir + "/" + v.name + ".cu";
+      ADQ_RETURN_IF_ERROR(WriteFileAtomic(path, {reinterpret_cast<const uint8_t*>(v.source.data()), v.source.size()}));
+    }
+  }
+  ADQ_ASSIGN_OR_RETURN(const cuda::Nvrtc* nvrtc, cuda::Nvrtc::Load());
+  const std::string dir = a.cache_dir.empty() ? cuda::DefaultKernelCacheDir() : a.cache_dir;
+  if (dir.empty()) return InvalidArgument("no kernel cache directory: pass --cache-dir or set ADDERQ_CACHE_DIR");
+  nlohmann::ordered_json out;
+  out["model"] = a.model;
+  out["cache_dir"] = dir;
+  out["nvrtc"] = nvrtc->version();
+  out["variants"] = plan.variants.size();
+  for (int arch : archs) {
+    cuda::JitCompiler jit(*nvrtc, cuda::KernelCache(dir), arch);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const cuda::KernelVariant& v : plan.variants)
+      ADQ_RETURN_IF_ERROR(jit.Cubin(v.source, v.name + ".cu").status());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out["archs"][fmt::format("sm_{}", arch)] = {{"compiled", jit.stats().misses}, {"cached", jit.stats().hits},
+                                                {"corrupt_replaced", jit.stats().corrupt}, {"seconds", s}};
+    if (!a.json)
+      std::printf("sm_%d: %zu kernel variants, %d compiled, %d already cached%s, %.2f s\n", arch, plan.variants.size(),
+                  jit.stats().misses, jit.stats().hits,
+                  jit.stats().corrupt ? fmt::format(" ({} corrupt entries replaced)", jit.stats().corrupt).c_str() : "", s);
+  }
+  if (a.json) std::printf("%s\n", out.dump().c_str());
+  else std::printf("cache: %s (NVRTC %s)\n", dir.c_str(), nvrtc->version().c_str());
+  return Status::Ok();
+}
+
+}  // namespace adderq::tools

@@ -1,0 +1,121 @@
+// The CUDA backend against the CPU backend, bit for bit. Needs a GPU: every test skips (reported
+// as skipped, with the reason) where no CUDA driver or GPU is usable.
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "core/artifact_loader.h"
+#include "core/executor.h"
+#include "cuda/cuda_executor.h"
+#include "data/cifar10.h"
+#include "test_support.h"
+
+namespace adderq::cuda {
+namespace {
+
+#define REQUIRE_GPU()                                                                   \
+  if (auto d = LoadCudaDriver(); !d.ok()) GTEST_SKIP() << "no GPU: " << d.status().message()
+
+std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo = -2.f, float hi = 2.f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(floats);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
+// Runs `graph` on both backends and requires identical bytes.
+void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& input, int batch, int chunk, const std::string& what) {
+  auto cpu = Executor::Create(graph, 0);
+  ASSERT_TRUE(cpu.ok()) << cpu.status().message();
+  std::vector<float> expected, got;
+  ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
+  CudaOptions opt;
+  opt.chunk_images = chunk;
+  auto gpu = CudaExecutor::Create(graph, opt);
+  ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  auto st = (*gpu)->Run(input, batch, got);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(got.size(), expected.size());
+  size_t mismatches = 0, first = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (std::memcmp(&got[i], &expected[i], sizeof(float)) != 0 && mismatches++ == 0) first = i;
+  EXPECT_EQ(mismatches, 0u) << what << ": first at " << first << ": gpu " << got[first] << " cpu " << expected[first];
+}
+
+// A real-shaped adder layer with affine 1/0: the outputs are the int32 sums themselves (exact in
+// float below 2^24), so this compares the accumulators of the two backends.
+TEST(CudaBackend, AdderIntegerSumsMatchCpuForEveryBitWidth) {
+  REQUIRE_GPU();
+  struct Shape { int c, hw, o, k, stride, pad; };
+  for (const Shape s : {Shape{16, 32, 16, 3, 1, 1}, Shape{16, 32, 32, 3, 2, 1}, Shape{16, 32, 32, 1, 2, 0},
+                        Shape{32, 16, 32, 3, 1, 1}, Shape{64, 8, 64, 3, 1, 1}, Shape{5, 7, 3, 3, 2, 1}}) {
+    for (int bits = 2; bits <= 8; ++bits) {
+      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, {s.c, s.hw, s.hw}, s.o, s.k, s.stride, s.pad,
+                                          std::vector<float>(size_t(s.o * s.c * s.k * s.k), 0.f));
+      Node& n = g.nodes[0];
+      n.quant.bits = bits;
+      n.quant.group_scale = {1.f, 0.5f, 2.f};
+      std::mt19937 rng(uint32_t(bits * 100 + s.c));
+      std::uniform_int_distribution<int> code(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
+      for (int o = 0; o < s.o; ++o) n.quant.channel_group.push_back(o % 3);
+      for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(code(rng)));
+      n.quant.clamp_bias.assign(size_t(s.o), 0.f);
+      n.quant.act_range = 1.f;
+      n.weight.clear();
+      n.affine_scale.assign(size_t(s.o), 1.f);
+      n.affine_shift.assign(size_t(s.o), 0.f);
+      const int batch = 19;
+      ExpectSameOnBothBackends(g, RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits), -0.5f, 2.5f), batch, 8,
+                               "bits " + std::to_string(bits) + " c" + std::to_string(s.c));
+    }
+  }
+}
+
+TEST(CudaBackend, SyntheticResNetsMatchCpuBitForBit) {
+  REQUIRE_GPU();
+  for (int bits : {0, 3, 4, 8}) {
+    const Graph g = testing::SyntheticResNet(20, bits, 11);
+    const int batch = 300;  // chunks of 128: both pipelines and a partial last chunk
+    ExpectSameOnBothBackends(g, RandomImages(size_t(batch) * 3 * 32 * 32, 5), batch, 128,
+                             "resnet20 bits " + std::to_string(bits));
+  }
+}
+
+// The real artifacts and test images, when the GPU check passes them in ($ADDERQ_TEST_ARTIFACTS,
+// colon-separated, and $ADDERQ_DATA): logits of the first 2000 test images are identical.
+TEST(CudaBackend, RealArtifactLogitsMatchCpu) {
+  REQUIRE_GPU();
+  const char* list = std::getenv("ADDERQ_TEST_ARTIFACTS");
+  const char* data = std::getenv("ADDERQ_DATA");
+  if (!list || !data) GTEST_SKIP() << "set ADDERQ_TEST_ARTIFACTS and ADDERQ_DATA to compare real artifacts";
+  auto test = data::LoadCifar10Test(data);
+  ASSERT_TRUE(test.ok()) << test.status().message();
+  std::string rest = list;
+  while (!rest.empty()) {
+    const std::string path = rest.substr(0, rest.find(':'));
+    rest = rest.find(':') == std::string::npos ? "" : rest.substr(rest.find(':') + 1);
+    auto g = LoadArtifactFile(path);
+    ASSERT_TRUE(g.ok()) << g.status().message();
+    const int n = 2000;
+    std::vector<float> input(size_t(n) * data::kCifarPixels);
+    data::Normalize(test->image(0), size_t(n), g->meta.mean, g->meta.std, input.data());
+    ExpectSameOnBothBackends(*g, input, n, 512, path);
+  }
+}
+
+TEST(CudaBackend, LayerProfileCoversEveryNode) {
+  REQUIRE_GPU();
+  const Graph g = testing::SyntheticResNet(20, 4, 2);
+  auto gpu = CudaExecutor::Create(g);
+  ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  auto times = (*gpu)->ProfileLayers(RandomImages(64 * 3 * 32 * 32, 1), 64);
+  ASSERT_TRUE(times.ok()) << times.status().message();
+  EXPECT_GE(times->size(), 20u);
+  for (const LayerTime& t : *times) EXPECT_GE(t.ms, 0.0) << t.node;
+}
+
+}  // namespace
+}  // namespace adderq::cuda

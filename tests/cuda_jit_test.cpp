@@ -1,0 +1,115 @@
+// NVRTC compilation of every kernel variant (no GPU needed) and the JIT compiler's use of the cache.
+// Skips, saying why, where NVRTC is not installed.
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "core/file_io.h"
+#include "cuda/cuda_plan.h"
+#include "cuda/jit_compiler.h"
+#include "cuda/kernel_sources.h"
+#include "test_support.h"
+
+namespace adderq::cuda {
+namespace {
+
+namespace fs = std::filesystem;
+
+const Nvrtc* NvrtcOrNull() {
+  auto n = Nvrtc::Load();
+  return n.ok() ? *n : nullptr;
+}
+
+#define REQUIRE_NVRTC()                                                           \
+  const Nvrtc* nvrtc = NvrtcOrNull();                                             \
+  if (!nvrtc) GTEST_SKIP() << "NVRTC not available: " << Nvrtc::Load().status().message()
+
+bool IsElf(const std::vector<uint8_t>& b) { return b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F'; }
+
+// Every variant the ResNet-20/32/56 artifacts need, at every supported bit width (and full
+// precision), compiles to a cubin for the A100 (sm_80) and H100/H200 (sm_90) architectures.
+TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90) {
+  REQUIRE_NVRTC();
+  std::map<std::string, std::string> variants;  // source -> name, deduplicated across depths
+  for (int depth : {20, 32, 56})
+    for (int bits : {0, 2, 3, 4, 5, 6, 7, 8}) {
+      auto plan = BuildCudaPlan(testing::SyntheticResNet(depth, bits, 3));
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      for (const KernelVariant& v : plan->variants) variants.emplace(v.source, v.name);
+    }
+  // Per bit width: 3 quantizers and 12 adder shapes/epilogues; plus the float stem, classifier,
+  // pooling and copy, and the full-precision adder layers.
+  EXPECT_GE(variants.size(), 7u * 15u);
+  for (int arch : {80, 90}) {
+    for (const auto& [source, name] : variants) {
+      auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, KernelCompileOptions());
+      ASSERT_TRUE(cubin.ok()) << name << " sm_" << arch << ": " << cubin.status().message();
+      EXPECT_TRUE(IsElf(*cubin)) << name;
+    }
+  }
+}
+
+TEST(CudaJit, CompileErrorsAreReportedWithTheLog) {
+  REQUIRE_NVRTC();
+  auto r = nvrtc->CompileToCubin("extern \"C\" __global__ void adq_kernel() { undefined_thing(); }", "broken.cu", 90,
+                                 KernelCompileOptions());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("broken.cu"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("undefined_thing"), std::string::npos) << r.status().message();
+  auto bad_arch = nvrtc->CompileToCubin(ElementwiseSource(false, false), "copy.cu", 1, KernelCompileOptions());
+  EXPECT_FALSE(bad_arch.ok());
+}
+
+TEST(CudaJit, CacheMissHitAndCorruptEntry) {
+  REQUIRE_NVRTC();
+  const fs::path dir = fs::temp_directory_path() / ("adderq_jit_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string source = ElementwiseSource(true, true);
+  std::vector<uint8_t> first;
+  {
+    JitCompiler jit(*nvrtc, KernelCache(dir.string()), 90);
+    auto c = jit.Cubin(source, "add_relu.cu");
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    first = *c;
+    EXPECT_EQ(jit.stats().misses, 1);
+    EXPECT_EQ(jit.stats().hits, 0);
+    EXPECT_GT(jit.stats().compile_seconds, 0.0);
+  }
+  {
+    JitCompiler jit(*nvrtc, KernelCache(dir.string()), 90);  // a new process would see the same
+    auto c = jit.Cubin(source, "add_relu.cu");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(*c, first);
+    EXPECT_EQ(jit.stats().hits, 1);
+    EXPECT_EQ(jit.stats().misses, 0);
+    // Another architecture is another entry.
+    ASSERT_TRUE(jit.Cubin(source, "add_relu.cu").ok());
+  }
+  {
+    JitCompiler jit80(*nvrtc, KernelCache(dir.string()), 80);
+    ASSERT_TRUE(jit80.Cubin(source, "add_relu.cu").ok());
+    EXPECT_EQ(jit80.stats().misses, 1);
+  }
+  // Damage the sm_90 entry: it is recompiled, replaced, and then hits again.
+  const std::string path = KernelCache(dir.string()).PathFor(KernelCacheKey(source, KernelCompileOptions(), 90, nvrtc->version()));
+  auto bytes = ReadFileBytes(path);
+  ASSERT_TRUE(bytes.ok()) << path;
+  (*bytes)[bytes->size() / 2] ^= 0xff;
+  ASSERT_TRUE(WriteFileAtomic(path, *bytes).ok());
+  {
+    JitCompiler jit(*nvrtc, KernelCache(dir.string()), 90);
+    auto c = jit.Cubin(source, "add_relu.cu");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(*c, first);
+    EXPECT_EQ(jit.stats().corrupt, 1);
+    EXPECT_EQ(jit.stats().misses, 1);
+    ASSERT_TRUE(jit.Cubin(source, "add_relu.cu").ok());
+    EXPECT_EQ(jit.stats().hits, 1);
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace adderq::cuda

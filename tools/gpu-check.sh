@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The GPU check: one call on the device machine (see docs/benchmarks.md, "GPU").
+#
+#   bash tools/gpu-check.sh prepare   # here, on the CPU machine: build, compile the 4- and 8-bit
+#                                     # artifacts, record CPU logits, gather everything in .gpu/
+#   bash tools/gpu-check.sh           # there: CUDA tests, 10,000-image evaluations (cold and warm
+#                                     # JIT), per-layer benchmark, PyTorch/cuDNN baselines, table last
+#
+# The device machine has the NVIDIA driver, NVRTC and python3 with PyTorch, but none of our Debian
+# packages and no network, and ../shared does not travel. So `prepare` carries the binaries built
+# here (they need only glibc, libstdc++ and libfmt, which is copied into .gpu/lib; libcuda and
+# NVRTC are opened at run time), the artifacts, test_batch.bin and the checkpoint: the device call
+# names .gpu in `carry`. If .gpu/bin is absent there, the script builds with CMake instead (which
+# needs the dependencies tools/install-deps.sh installs).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+G=.gpu
+mode=${1:-run}
+
+if [ "$mode" = prepare ]; then
+  set -e
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j"$(nproc)" --target adderq-run adderq-compile cuda_backend_test cuda_jit_test >/dev/null
+  data=$(bash tools/get-cifar10.sh)
+  ckpt=$(bash tools/get-checkpoint.sh)
+  mkdir -p $G/bin $G/lib $G/data $G/models
+  for b in adderq-run cuda_backend_test cuda_jit_test; do cp build/bin/$b $G/bin/ && strip $G/bin/$b; done
+  for lib in $(ldd build/bin/adderq-run build/bin/cuda_backend_test | awk '/=>/ {print $3}' | sort -u); do
+    case "$(basename "$lib")" in libc.so*|libm.so*|libgcc_s.so*|libstdc++.so*|libpthread.so*|libdl.so*) ;; *) cp -L "$lib" $G/lib/ ;; esac
+  done
+  cp "$data/test_batch.bin" "$data/batches.meta.txt" $G/data/
+  cp "$ckpt" $G/models/checkpoint.pth
+  for bits in 4 8; do
+    if [ ! -f $G/models/resnet20_w$bits.adq ]; then
+      echo "compiling the $bits-bit artifact (default settings; a few minutes)..." >&2
+      build/bin/adderq-compile "$ckpt" -o $G/models/resnet20_w$bits.adq --bits $bits --calib-data "$data" --no-progress >/dev/null
+    fi
+    build/bin/adderq-run eval $G/models/resnet20_w$bits.adq --data "$data" --device cpu --json \
+      --save-logits $G/models/cpu_w$bits.logits > $G/models/cpu_w$bits.json
+  done
+  du -sh $G
+  exit 0
+fi
+
+# ---- on the device machine ----------------------------------------------------------------------
+OUT=${OUT:-$root/gpu-check-out}
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH="$root/$G/lib:${LD_LIBRARY_PATH:-}:/usr/local/nvidia/lib64:/usr/local/cuda/lib64"
+export ADDERQ_DATA="$root/$G/data"
+bin=$root/$G/bin
+if [ ! -x $bin/adderq-run ]; then
+  cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build-gpu -j"$(nproc)" >/dev/null || { echo "build failed"; exit 1; }
+  bin=$root/build-gpu/bin
+fi
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$OUT/gpu.txt"
+
+echo "== CUDA tests"
+ADDERQ_TEST_ARTIFACTS="$root/$G/models/resnet20_w4.adq:$root/$G/models/resnet20_w8.adq" \
+  timeout 240 $bin/cuda_backend_test --gtest_brief=1 2>&1 | tee "$OUT/cuda_backend_test.log" | tail -15
+tests_rc=${PIPESTATUS[0]}
+timeout 120 $bin/cuda_jit_test --gtest_brief=1 --gtest_filter='-*EveryResNetVariant*' 2>&1 | tail -3
+
+for bits in 4 8; do
+  m=$root/$G/models/resnet20_w$bits.adq
+  export ADDERQ_CACHE_DIR=$(mktemp -d)
+  echo "== eval $bits-bit on the GPU (cold JIT, then warm)"
+  timeout 120 $bin/adderq-run eval "$m" --device cuda --json --save-logits "$OUT/gpu_w$bits.logits" > "$OUT/eval_w${bits}_cold.json" 2>"$OUT/eval_w${bits}.err"
+  timeout 120 $bin/adderq-run eval "$m" --device cuda --json > "$OUT/eval_w${bits}_warm.json" 2>>"$OUT/eval_w${bits}.err"
+  cat "$OUT/eval_w${bits}.err"
+  timeout 120 $bin/adderq-run bench "$m" --device cuda --json --repeat 5 > "$OUT/bench_w$bits.json" 2>>"$OUT/eval_w${bits}.err"
+done
+unset ADDERQ_CACHE_DIR
+
+echo "== PyTorch / cuDNN baselines"
+timeout 150 python3 tools/torch_gpu_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \
+  --images 1000 --layer-images 10000 > "$OUT/torch_baselines.jsonl" 2>"$OUT/torch_baselines.err"
+tail -3 "$OUT/torch_baselines.err"
+
+python3 - "$OUT" "$root/$G/models" "$tests_rc" <<'PY'
+import json, os, sys
+out, models, tests_rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def load(p):
+    try:
+        with open(p) as f: return json.loads(f.read().strip().splitlines()[-1])
+    except Exception as e: return {'error': str(e)}
+rows = []
+for bits in (4, 8):
+    cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}_warm.json')
+    cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}.json')
+    try:
+        same = open(f'{out}/gpu_w{bits}.logits', 'rb').read() == open(f'{models}/cpu_w{bits}.logits', 'rb').read()
+    except Exception:
+        same = None
+    rows.append((bits, cpu.get('top1'), warm.get('top1'), same, bench.get('images_per_second'), bench.get('gpu_kernel_ms'),
+                 cold.get('prepare_seconds'), warm.get('prepare_seconds'), cold.get('jit_compiled'), warm.get('jit_cached')))
+base = {}
+try:
+    for line in open(f'{out}/torch_baselines.jsonl'):
+        r = json.loads(line)
+        if 'summary' in r: base = r['summary']
+except Exception: pass
+print('\n== adderq GPU check (%s); CUDA tests %s' % (open(f'{out}/gpu.txt').read().strip(), 'passed' if tests_rc == 0 else 'FAILED rc=%d' % tests_rc))
+print('%-5s %-8s %-8s %-15s %-11s %-14s %-13s %-13s' % ('bits', 'cpu top1', 'gpu top1', 'logits == cpu', 'images/s', 'kernel ms/10k', 'cold JIT s', 'warm JIT s'))
+for b, ct, gt, same, ips, kms, cold, warm, nc, nh in rows:
+    f = lambda v, fmt: (fmt % v) if isinstance(v, (int, float)) else str(v)
+    print('%-5s %-8s %-8s %-15s %-11s %-14s %-13s %-13s' % (b, f(ct, '%.2f'), f(gt, '%.2f'), same, f(ips, '%.0f'), f(kms, '%.2f'),
+          f(cold, '%.2f') + ' (%s)' % nc, f(warm, '%.2f') + ' (%s)' % nh))
+if base:
+    print('pytorch unfold+abs-sum %.0f img/s, cdist %.0f img/s; cuDNN over the adder-layer shapes, %d images: fp32 %.2f ms, fp16 %.2f ms, int8 GEMM %.2f ms' % (
+        base.get('unfold_abs_sum_images_per_second', 0), base.get('cdist_p1_images_per_second', 0), base.get('layer_images', 0),
+        base.get('cudnn_fp32_ms_all_adder_layers', 0), base.get('cudnn_fp16_ms_all_adder_layers', 0), base.get('int8_gemm_ms_all_adder_layers', 0)))
+PY

@@ -69,6 +69,11 @@ for bits in 4 8; do
   timeout 120 $bin/adderq-run eval "$m" --device cuda --json > "$OUT/eval_w${bits}_warm.json" 2>>"$OUT/eval_w${bits}.err"
   cat "$OUT/eval_w${bits}.err"
   timeout 120 $bin/adderq-run bench "$m" --device cuda --json --repeat 5 > "$OUT/bench_w$bits.json" 2>>"$OUT/eval_w${bits}.err"
+  # Machine code of every cached kernel (entries are a 48-byte header + the cubin), for the
+  # instruction-mix analysis in docs/benchmarks.md.
+  if command -v cuobjdump >/dev/null; then
+    for e in "$ADDERQ_CACHE_DIR"/*.cubin; do tail -c +49 "$e" > /tmp/k.cubin && cuobjdump --dump-sass /tmp/k.cubin; done > "$OUT/sass_w$bits.txt" 2>&1
+  fi
 done
 unset ADDERQ_CACHE_DIR
 

@@ -36,16 +36,22 @@ if [ "$mode" = prepare ]; then
       echo "compiling the $bits-bit artifact (default settings; a few minutes)..." >&2
       build/bin/adderq-compile "$ckpt" -o $G/models/resnet20_w$bits.adq --bits $bits --calib-data "$data" --no-progress >/dev/null
     fi
-    build/bin/adderq-run eval $G/models/resnet20_w$bits.adq --data "$data" --device cpu --json \
-      --save-logits $G/models/cpu_w$bits.logits > $G/models/cpu_w$bits.json
+    # The CPU reference logits (kept while the artifact is unchanged; delete .gpu/models to redo).
+    if [ ! $G/models/cpu_w$bits.logits -nt $G/models/resnet20_w$bits.adq ]; then
+      build/bin/adderq-run eval $G/models/resnet20_w$bits.adq --data "$data" --device cpu --json \
+        --save-logits $G/models/cpu_w$bits.logits > $G/models/cpu_w$bits.json
+    fi
   done
   du -sh $G
   exit 0
 fi
 
 # ---- on the device machine ----------------------------------------------------------------------
-OUT=${OUT:-$root/gpu-check-out}
-mkdir -p "$OUT"
+# Results go to $R; at the end they are packed into one archive in $OUT (the device tool returns at
+# most 8 files), or left in ./gpu-check-out when $OUT is unset.
+FINAL=${OUT:-$root/gpu-check-out}
+OUT=$(mktemp -d)
+mkdir -p "$FINAL"
 export LD_LIBRARY_PATH="$root/$G/lib:${LD_LIBRARY_PATH:-}:/usr/local/nvidia/lib64:/usr/local/cuda/lib64"
 export ADDERQ_DATA="$root/$G/data"
 bin=$root/$G/bin
@@ -116,3 +122,4 @@ if base:
         base.get('unfold_abs_sum_images_per_second', 0), base.get('cdist_p1_images_per_second', 0), base.get('layer_images', 0),
         base.get('cudnn_fp32_ms_all_adder_layers', 0), base.get('cudnn_fp16_ms_all_adder_layers', 0), base.get('int8_gemm_ms_all_adder_layers', 0)))
 PY
+tar czf "$FINAL/gpu-check-results.tgz" -C "$OUT" .

@@ -113,7 +113,7 @@ def main():
         # INT8: the im2col GEMM [n*L, K] x [K, O] on tensor cores (the im2col itself not timed).
         cols = F.unfold(xf[:max(1, n // 10)], (k, k), padding=pad, stride=stride).transpose(1, 2).reshape(-1, c * k * k)
         a8 = torch.randint(-8, 8, (cols.shape[0] * 10, c * k * k), device=dev, dtype=torch.int8)
-        b8 = torch.randint(-8, 8, (c * k * k, o), device=dev, dtype=torch.int8)
+        b8 = torch.randint(-8, 8, (o, c * k * k), device=dev, dtype=torch.int8).t()  # column-major, as cuBLASLt wants
         try:
             t8 = timed(lambda: torch._int_mm(a8, b8))
         except Exception as e:  # shape or build limits of _int_mm

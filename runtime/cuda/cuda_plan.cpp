@@ -1,6 +1,7 @@
 #include "cuda/cuda_plan.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <map>
 
@@ -221,8 +222,8 @@ class PlanBuilder {
       as.scale = n.affine_scale;
       as.shift = n.affine_shift;
       as.channel_map.assign(channels.begin(), channels.end());
-      // Weight word lanes hold 2 q_w + 2^b; padding channels hold 2^b, matching the activation
-      // padding lanes, so |a - w| = 0 there.
+      // Byte lanes hold 2 q_w + 2^b, padding channels 2^b (matching the activation padding lanes,
+      // so |a - w| = 0 there); a float lane holds 2 q_w.
       as.packed_weights.assign(channels.size() * per_channel, 0u);
       for (size_t r = 0; r < channels.size(); ++r) {
         const int8_t* codes = q.codes.data() + size_t(channels[r]) * K;
@@ -232,11 +233,9 @@ class PlanBuilder {
               uint32_t word = 0;
               for (int lane = 0; lane < lanes; ++lane) {
                 const int c = w * lanes + lane;
-                uint32_t v = offset;
-                if (c < in.c)
-                  v = uint32_t(2 * int(codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)]) +
-                               int(offset));
-                word |= v << (lane * lane_bits);
+                const int q2 = c < in.c ? 2 * int(codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)]) : 0;
+                if (lanes == 1) word = std::bit_cast<uint32_t>(float(q2));
+                else word |= uint32_t(c < in.c ? q2 + int(offset) : int(offset)) << (lane * lane_bits);
               }
               as.packed_weights[r * per_channel + (size_t(ki) * size_t(n.kernel_w) + size_t(kj)) * size_t(words) + size_t(w)] = word;
             }

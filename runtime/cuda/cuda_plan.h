@@ -54,7 +54,8 @@ struct CudaPlan {
 // The graph must have passed ValidateGraph.
 Result<CudaPlan> BuildCudaPlan(const Graph& graph);
 
-// Channels per packed 32-bit word of activation codes: 4 (8-bit lanes) for bits <= 7, 2 for 8 bits.
-inline int LanesForBits(int bits) { return bits <= 7 ? 4 : 2; }
+// Channels per 32-bit word of activation codes: 4 byte lanes (q_a + 2^b) for bits <= 7; for 8 bits
+// one float lane holding q_a (weights: 2 q_w as float), summed on the FP32 pipe.
+inline int LanesForBits(int bits) { return bits <= 7 ? 4 : 1; }
 
 }  // namespace adderq::cuda

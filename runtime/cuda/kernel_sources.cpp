@@ -51,14 +51,11 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restri
 #pragma unroll
   for (int e = 0; e < kLanes; ++e) {
     const int c = word * kLanes + e;
-    u32 v = kOffset;
-    if (c < kC) {
-      // q_a = clip(round_half_even(x * m), 0, L), as quant::QuantizeActivation.
-      float q = rintf(__fmul_rn(xn[i64(c) * kPlane], multiplier));
-      q = fminf(fmaxf(q, 0.f), float(kLevels));
-      v += u32(q);
-    }
-    packed |= v << (e * kLaneBits);
+    // q_a = clip(round_half_even(x * m), 0, L), as quant::QuantizeActivation.
+    float q = 0.f;
+    if (c < kC) q = fminf(fmaxf(rintf(__fmul_rn(xn[i64(c) * kPlane], multiplier)), 0.f), float(kLevels));
+    if (kLanes == 1) packed = __float_as_uint(q);  // float lanes (8 bits): the code as a float
+    else packed |= (u32(q) + u32(kOffset)) << (e * kLaneBits);
   }
   codes[(n * kPlane + pixel) * kWords + word] = packed;
 }
@@ -67,8 +64,9 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restri
 
 std::string AdderQuantSource(const AdderQuantSpec& s) {
   const int lane_bits = 32 / s.lanes;
-  long long pad_word = 0;
-  for (int e = 0; e < s.lanes; ++e) pad_word |= (1LL << s.bits) << (e * lane_bits);
+  long long pad_word = 0;  // the code of a zero-padding position (float lanes: 0.0f, all bits 0)
+  if (s.lanes > 1)
+    for (int e = 0; e < s.lanes; ++e) pad_word |= (1LL << s.bits) << (e * lane_bits);
   return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
                     {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
                     {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},
@@ -81,6 +79,13 @@ __device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
   if (kLanes == 4) asm("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
   else asm("vabsdiff2.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
 }
+// Float lanes (8 bits: |q_a - 2 q_w| needs 10 bits, too wide for byte lanes, and the 16-bit video
+// instruction is slow): two FP32 adds per term, the absolute value a free operand modifier. Exact:
+// every partial sum is an integer below 2^24.
+__device__ __forceinline__ void adq_sad_acc(float& acc, u32 a, u32 b) {
+  acc = __fadd_rn(acc, fabsf(__fsub_rn(__uint_as_float(a), __uint_as_float(b))));
+}
+typedef )" + std::string(s.lanes == 1 ? "float" : "int") + R"( acc_t;
 
 // codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] packed as 2 q_w + 2^b;
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
@@ -100,7 +105,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
   const int ox = int(pix % kOutW), oy = int((pix / kOutW) % kOutH);
   const i64 n = pix / (kOutH * kOutW);
   const u32* img = codes + n * (i64(kInH) * kInW * kWords);
-  int acc[kTile];
+  acc_t acc[kTile];
 #pragma unroll
   for (int o = 0; o < kTile; ++o) acc[o] = 0;
   // The window loops stay rolled: the unrolled body (kTile x kChunk packed SADs) already hides

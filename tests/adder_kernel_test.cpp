@@ -8,6 +8,7 @@
 #include "core/executor.h"
 #include "core/quant_math.h"
 #include "kernels/conv_geometry.h"
+#include "kernels/im2col.h"
 #include "kernels/ref/cpu_ops.h"
 #include "kernels/tile_kernels.h"
 #include "test_support.h"
@@ -66,7 +67,7 @@ TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
       for (auto& q : n.quant.codes) q = int8_t(code(rng));
       ASSERT_TRUE(ValidateGraph(g).ok()) << ValidateGraph(g).message();
       const Shape3 out = g.ShapeOf(g.output);
-      kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, c.in, out));
+      kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, c.in, out), false);
       auto x = Random(c.in.size(), -0.5f, 4.f, rng);  // includes values that clip at 0 and at L
       kernels::Scratch scratch;
       std::vector<int32_t> sums(out.size());
@@ -134,6 +135,35 @@ TEST(AdderKernel, ScalarAndSimdAgreeBitForBit) {
       for (int k = 0; k < K; ++k) s += std::fabs(col[size_t(p) * K + k] - wT[size_t(k) * op + o]);
       ASSERT_EQ(acc[size_t(o) * geo.P() + p], s) << kernels::SimdLevel();
     }
+}
+
+TEST(AdderKernel, DirectFloatLayersMatchSequentialSums) {
+  // The float layers without im2col (AVX2: taps read from a padded image) against a sequential
+  // sum in the im2col order, exactly; odd sizes exercise the tile running past a row's end.
+  std::mt19937 rng(15);
+  for (const kernels::ConvGeometry geo : {kernels::ConvGeometry{3, 32, 32, 16, 32, 32, 3, 3, 1, 1},
+                                          kernels::ConvGeometry{5, 7, 7, 19, 4, 4, 3, 3, 2, 1},
+                                          kernels::ConvGeometry{6, 9, 9, 8, 5, 5, 1, 1, 2, 0},
+                                          kernels::ConvGeometry{4, 6, 6, 17, 6, 6, 3, 3, 1, 1}}) {
+    const int K = geo.K(), op = kernels::ConvGeometry::PaddedChannels(geo.out_c);
+    auto x = Random(geo.InputSize(), -2.f, 3.f, rng);
+    auto wT = Random(size_t(K) * size_t(op), -2.f, 2.f, rng);
+    std::vector<float> col(size_t(geo.PaddedP()) * size_t(K));
+    kernels::Im2Col<float>(geo, x.data(), col);
+    for (bool adder : {true, false}) {
+      std::vector<float> acc(geo.OutputSize()), pad, scratch;
+      kernels::ConvLikeFloatDirect(adder, geo, x.data(), wT.data(), acc.data(), pad, scratch);
+      for (int o = 0; o < geo.out_c; ++o)
+        for (int p = 0; p < geo.P(); ++p) {
+          float s = 0.f;
+          for (int k = 0; k < K; ++k) {
+            const float a = col[size_t(p) * K + k], w = wT[size_t(k) * op + o];
+            s += adder ? std::fabs(a - w) : a * w;
+          }
+          ASSERT_EQ(acc[size_t(o) * geo.P() + p], s) << kernels::SimdLevel() << (adder ? " adder" : " conv") << " o" << o << " p" << p;
+        }
+    }
+  }
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ class InferenceBackend {
 class CpuBackend final : public InferenceBackend {
  public:
   explicit CpuBackend(Executor& executor) : executor_(executor) {}
+  explicit CpuBackend(std::unique_ptr<Executor> owned) : owned_(std::move(owned)), executor_(*owned_) {}
+  Executor& executor() { return executor_; }
   Status Run(std::span<const float> input, int batch, std::vector<float>& logits) override {
     return executor_.Run(input, batch, logits);
   }
@@ -31,6 +33,7 @@ class CpuBackend final : public InferenceBackend {
   std::string Describe() const override;
 
  private:
+  std::unique_ptr<Executor> owned_;
   Executor& executor_;
 };
 

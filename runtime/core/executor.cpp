@@ -1,5 +1,8 @@
 #include "core/executor.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "core/parallel.h"
 #include "kernels/ref/cpu_ops.h"
 
@@ -8,15 +11,49 @@ namespace adderq {
 Result<std::unique_ptr<Executor>> Executor::Create(const Graph& graph, int threads) {
   ADQ_RETURN_IF_ERROR(ValidateGraph(graph));
   std::unique_ptr<Executor> ex(new Executor(graph, threads > 0 ? threads : DefaultThreadCount()));
+  // Fusion never involves BatchNorm nodes, so the training-mode hooks still see every BatchNorm
+  // and every adder input.
+  ex->fused_ = PlanFusion(graph);
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    ADQ_ASSIGN_OR_RETURN(auto kernel, kernels::CreateCpuKernel(graph, i));
+    ADQ_ASSIGN_OR_RETURN(auto kernel, kernels::CreateCpuKernel(graph, i, ex->fused_[i].relu));
     ex->kernels_.push_back(std::move(kernel));
   }
+  // What each (non-absorbed) node reads: its inputs and its fused residual.
+  auto reads = [&](size_t i) {
+    std::vector<int> r = graph.nodes[i].inputs;
+    if (ex->fused_[i].residual >= 0) r.push_back(ex->fused_[i].residual);
+    return r;
+  };
   ex->last_use_.assign(graph.tensors.size(), 0);
   for (size_t i = 0; i < graph.nodes.size(); ++i)
-    for (int t : graph.nodes[i].inputs) ex->last_use_[size_t(t)] = i;
+    if (!ex->fused_[i].absorbed)
+      for (int t : reads(i)) ex->last_use_[size_t(t)] = i;
+  // Buffers by liveness: a node's output takes a free slot; its inputs' slots are freed after it.
+  // A handful of slots serve the whole network, allocated once and reused for every batch (no
+  // allocation, zero-fill or page faults per node).
+  ex->slot_.assign(graph.tensors.size(), -1);
+  std::vector<int> free_slots;
+  int slots = 0;
+  auto take = [&] {
+    if (free_slots.empty()) return slots++;
+    const int s = free_slots.back();
+    free_slots.pop_back();
+    return s;
+  };
+  ex->slot_[size_t(graph.input)] = take();
+  ex->slot_floats_per_image_ = graph.ShapeOf(graph.input).size();
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (ex->fused_[i].absorbed) continue;
+    const int out = ex->fused_[i].output;
+    ex->slot_[size_t(out)] = take();
+    ex->slot_floats_per_image_ = std::max(ex->slot_floats_per_image_, graph.ShapeOf(out).size());
+    for (int t : reads(i))
+      if (ex->last_use_[size_t(t)] == i && t != graph.output && ex->slot_[size_t(t)] >= 0 &&
+          std::find(free_slots.begin(), free_slots.end(), ex->slot_[size_t(t)]) == free_slots.end())
+        free_slots.push_back(ex->slot_[size_t(t)]);
+  }
+  ex->slots_.resize(size_t(slots));
   ex->scratch_.resize(size_t(ex->threads_));
-  ex->buffers_.resize(graph.tensors.size());
   return ex;
 }
 
@@ -24,19 +61,23 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
   const size_t in_size = InputSize();
   if (batch <= 0 || input.size() != in_size * size_t(batch))
     return InvalidArgument("Executor::Run: {} floats for a batch of {} images of {} values", input.size(), batch, in_size);
-  auto& buffers = buffers_;
-  buffers[size_t(graph_.input)].assign(input.begin(), input.end());
+  const size_t needed = slot_floats_per_image_ * size_t(batch);
+  for (std::vector<float>& slot : slots_)
+    if (slot.size() < needed) slot.resize(needed);  // grows once; never shrinks between runs
+  auto data = [&](int tensor) { return slots_[size_t(slot_[size_t(tensor)])].data(); };
+  std::copy(input.begin(), input.end(), data(graph_.input));
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& node = graph_.nodes[i];
+    const FusedNode& fused = fused_[i];
+    if (fused.absorbed) continue;
     kernels::OpContext ctx;
     for (int t : node.inputs) {
-      ctx.inputs.push_back(buffers[size_t(t)].data());
+      ctx.inputs.push_back(data(t));
       ctx.input_sizes.push_back(graph_.ShapeOf(t).size());
     }
     ctx.output_size = graph_.ShapeOf(node.output).size();
-    std::vector<float>& out = buffers[size_t(node.output)];
-    out.resize(ctx.output_size * size_t(batch));
-    ctx.output = out.data();
+    ctx.output = data(fused.output);
+    if (fused.residual >= 0) ctx.residual = data(fused.residual);
 
     if (hooks && hooks->before_adder && node.kind == OpKind::kAdder2d)
       hooks->before_adder(i, {ctx.inputs[0], ctx.input_sizes[0] * size_t(batch)}, batch);
@@ -47,14 +88,13 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
       if (hooks->on_bn_stats) hooks->on_bn_stats(i, mean, var);
     } else {
       const kernels::OpKernel& kernel = *kernels_[i];
+      const auto t0 = std::chrono::steady_clock::now();
       ParallelFor(batch, threads_, [&](int b, int e, int worker) { kernel.Eval(ctx, b, e, scratch_[size_t(worker)]); });
+      if (profiling_) node_seconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
-    // Free what no later node reads (keeps the peak at a few tensors, not the whole network).
-    for (int t : node.inputs)
-      if (last_use_[size_t(t)] == i && t != graph_.output) std::vector<float>().swap(buffers[size_t(t)]);
   }
-  output = std::move(buffers[size_t(graph_.output)]);
-  buffers[size_t(graph_.output)].clear();
+  const float* out = data(graph_.output);
+  output.assign(out, out + OutputSize() * size_t(batch));
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "core/fusion.h"
 #include "core/graph.h"
 #include "kernels/op_kernel.h"
 
@@ -29,6 +30,13 @@ class Executor {
   // output: batch x output-size logits.
   Status Run(std::span<const float> input, int batch, std::vector<float>& output, const RunHooks* hooks = nullptr);
 
+  // Per-node wall time, accumulated over runs while enabled (benchmarks: per-layer throughput).
+  void EnableProfiling(bool on) {
+    profiling_ = on;
+    node_seconds_.assign(graph_.nodes.size(), 0.0);
+  }
+  const std::vector<double>& NodeSeconds() const { return node_seconds_; }
+
   size_t OutputSize() const { return graph_.ShapeOf(graph_.output).size(); }
   size_t InputSize() const { return graph_.ShapeOf(graph_.input).size(); }
   int threads() const { return threads_; }
@@ -38,9 +46,14 @@ class Executor {
   const Graph& graph_;
   int threads_;
   std::vector<std::unique_ptr<kernels::OpKernel>> kernels_;
+  std::vector<FusedNode> fused_;   // per node: absorbed, or what its epilogue adds and where it writes
   std::vector<size_t> last_use_;  // per tensor: index of the last node that reads it
+  std::vector<int> slot_;          // per tensor: its activation buffer (reused once the tensor is dead)
   std::vector<kernels::Scratch> scratch_;
-  std::vector<std::vector<float>> buffers_;
+  std::vector<std::vector<float>> slots_;  // each holds any tensor of the batch; kept between runs
+  size_t slot_floats_per_image_ = 0;
+  bool profiling_ = false;
+  std::vector<double> node_seconds_;
 };
 
 }  // namespace adderq

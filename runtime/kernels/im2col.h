@@ -12,24 +12,40 @@ namespace adderq::kernels {
 
 template <typename T>
 void Im2Col(const ConvGeometry& g, const T* x, std::span<T> col) {
-  const int K = g.K();
-  std::fill(col.begin(), col.end(), T(0));
+  const int K = g.K(), KH = g.kernel_h, KW = g.kernel_w;
   for (int oy = 0; oy < g.out_h; ++oy) {
     for (int ox = 0; ox < g.out_w; ++ox) {
       T* row = col.data() + size_t(oy * g.out_w + ox) * size_t(K);
-      int k = 0;
+      const int iy0 = oy * g.stride - g.padding, ix0 = ox * g.stride - g.padding;
+      const bool x_inside = ix0 >= 0 && ix0 + KW <= g.in_w;  // the common case: no column checks
       for (int c = 0; c < g.in_c; ++c) {
         const T* plane = x + size_t(c) * size_t(g.in_h) * size_t(g.in_w);
-        for (int i = 0; i < g.kernel_h; ++i) {
-          const int iy = oy * g.stride + i - g.padding;
-          for (int j = 0; j < g.kernel_w; ++j, ++k) {
-            const int ix = ox * g.stride + j - g.padding;
-            if (iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w) row[k] = plane[iy * g.in_w + ix];
+        for (int i = 0; i < KH; ++i) {
+          T* dst = row + size_t((c * KH + i) * KW);
+          const int iy = iy0 + i;
+          if (iy < 0 || iy >= g.in_h) {
+            std::fill(dst, dst + KW, T(0));
+          } else if (x_inside) {
+            const T* src = plane + size_t(iy) * size_t(g.in_w) + size_t(ix0);
+            if (KW == 3) {  // the usual kernel: three moves, not a library call
+              dst[0] = src[0];
+              dst[1] = src[1];
+              dst[2] = src[2];
+            } else {
+              for (int j = 0; j < KW; ++j) dst[j] = src[j];
+            }
+          } else {
+            for (int j = 0; j < KW; ++j) {
+              const int ix = ix0 + j;
+              dst[j] = (ix >= 0 && ix < g.in_w) ? plane[size_t(iy) * size_t(g.in_w) + size_t(ix)] : T(0);
+            }
           }
         }
       }
     }
   }
+  // Rows past the last pixel (tile padding) read as zeros.
+  std::fill(col.begin() + std::ptrdiff_t(size_t(g.P()) * size_t(K)), col.begin() + std::ptrdiff_t(size_t(g.PaddedP()) * size_t(K)), T(0));
 }
 
 // Weights [O][K] -> [K][O_padded], padding channels filled with `fill`.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels/conv_geometry.h"
 
@@ -15,6 +16,13 @@ namespace adderq::kernels {
 void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
 void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
 void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T, int32_t* acc);
+
+// The float layers straight from one image x ([C][H][W]), without im2col: the AVX2 version reads a
+// zero-padded copy of the image (in `pad`) at each tap; the portable one is im2col + the tiles above
+// (in `col`). Every output still sums its taps in k = (c, i, j) order from 0, so both give the same
+// bits as the im2col path.
+void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, const float* wT, float* acc,
+                         std::vector<float>& pad, std::vector<float>& col);
 
 // "avx2" or "scalar": what the calls above use on this machine (ADDERQ_SIMD=scalar forces scalar).
 const char* SimdLevel();

@@ -5,23 +5,9 @@
 namespace adderq::tools {
 namespace {
 
-class OwnedCpuBackend final : public InferenceBackend {
- public:
-  explicit OwnedCpuBackend(std::unique_ptr<Executor> ex) : executor_(std::move(ex)), backend_(*executor_) {}
-  Status Run(std::span<const float> input, int batch, std::vector<float>& logits) override {
-    return backend_.Run(input, batch, logits);
-  }
-  size_t OutputSize() const override { return backend_.OutputSize(); }
-  std::string Describe() const override { return backend_.Describe(); }
-
- private:
-  std::unique_ptr<Executor> executor_;
-  CpuBackend backend_;
-};
-
 Result<std::unique_ptr<InferenceBackend>> MakeCpu(const Graph& graph, int threads) {
   ADQ_ASSIGN_OR_RETURN(auto ex, Executor::Create(graph, threads));
-  return std::unique_ptr<InferenceBackend>(new OwnedCpuBackend(std::move(ex)));
+  return std::unique_ptr<InferenceBackend>(new CpuBackend(std::move(ex)));
 }
 
 }  // namespace

@@ -10,7 +10,9 @@
 #include "core/artifact_loader.h"
 #include "core/paths.h"
 #include "cuda/cuda_executor.h"
+#include "core/parallel.h"
 #include "data/cifar10.h"
+#include "kernels/sad_kernels.h"
 #include "tools/backend_choice.h"
 #include "tools/run_commands.h"
 
@@ -57,6 +59,8 @@ Status RunBench(const BenchArgs& a) {
     return Status::Ok();
   };
   ADQ_RETURN_IF_ERROR(run_all());  // warm-up (first-touch, clocks)
+  auto* cpu = dynamic_cast<CpuBackend*>(backend.get());
+  if (cpu) cpu->executor().EnableProfiling(true);  // per-node wall time over the timed runs
   double best = 1e30, best_kernel_ms = 1e30;
   for (int r = 0; r < a.repeat; ++r) {
     const double kernel_before = gpu ? gpu->stats().kernel_ms : 0;
@@ -64,6 +68,17 @@ Status RunBench(const BenchArgs& a) {
     ADQ_RETURN_IF_ERROR(run_all());
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (gpu) best_kernel_ms = std::min(best_kernel_ms, gpu->stats().kernel_ms - kernel_before);
+  }
+  // The SIMD ceiling of the adder op (CPU): one thread, then every thread at once.
+  double ceiling_one = 0, ceiling_all = 0;
+  if (cpu) {
+    ceiling_one = kernels::MeasureSadCeilingOpsPerSecond(0.3);
+    const int threads = cpu->executor().threads();
+    std::vector<double> per(static_cast<size_t>(threads), 0.0);
+    ParallelFor(threads, threads, [&](int b, int e, int) {
+      for (int t = b; t < e; ++t) per[size_t(t)] = kernels::MeasureSadCeilingOpsPerSecond(0.3);
+    });
+    for (double v : per) ceiling_all += v;
   }
   double total_ops = 0;
   for (const Node& node : graph.nodes) total_ops += AdderOps(graph, node);
@@ -91,6 +106,19 @@ Status RunBench(const BenchArgs& a) {
     }
     j["layers"] = per_layer;
   }
+  if (cpu) {
+    j["simd_ceiling_gops_one_thread"] = ceiling_one / 1e9;
+    j["simd_ceiling_gops_all_threads"] = ceiling_all / 1e9;
+    nlohmann::ordered_json per_layer = nlohmann::ordered_json::array();
+    const std::vector<double>& secs = cpu->executor().NodeSeconds();
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      const double ms = secs[i] * 1e3 / a.repeat;
+      const double ops = AdderOps(graph, graph.nodes[i]) * n;
+      per_layer.push_back({{"node", graph.nodes[i].name}, {"ms", ms}, {"adder_gops", ops / 1e9},
+                           {"gops_per_second", ms > 0 ? ops / (ms * 1e-3) / 1e9 : 0.0}});
+    }
+    j["layers"] = per_layer;
+  }
   if (a.json) {
     std::printf("%s\n", j.dump().c_str());
     return Status::Ok();
@@ -98,8 +126,12 @@ Status RunBench(const BenchArgs& a) {
   std::printf("%s on %s: %d images in %.4f s = %.0f images/s (best of %d)\n", a.model.c_str(), backend->Describe().c_str(), n,
               best, double(n) / best, a.repeat);
   std::printf("adder work: %.1f M ops/image, %.1f G ops/s end to end\n", total_ops / 1e6, total_ops * n / best / 1e9);
-  if (gpu) {
-    std::printf("GPU kernel time %.3f ms for %d images\n%-28s %9s %9s\n", best_kernel_ms, n, "layer", "ms", "Gop/s");
+  if (gpu) std::printf("GPU kernel time %.3f ms for %d images\n", best_kernel_ms, n);
+  if (cpu)
+    std::printf("SIMD ceiling of the adder op (vpsadbw, registers only): %.1f G ops/s one thread, %.1f G ops/s all %d threads\n",
+                ceiling_one / 1e9, ceiling_all / 1e9, cpu->executor().threads());
+  if (j.contains("layers")) {
+    std::printf("%-28s %9s %9s   (%s)\n", "layer", "ms", "Gop/s", gpu ? "GPU time, one chunk" : "wall time per run, mean");
     for (const auto& l : j["layers"])
       std::printf("%-28s %9.3f %9.0f\n", l["node"].get<std::string>().c_str(), l["ms"].get<double>(),
                   l["gops_per_second"].get<double>());

@@ -7,12 +7,17 @@
 
 #include "core/quant_math.h"
 #include "kernels/im2col.h"
+#include "kernels/im2col_bytes.h"
+#include "kernels/sad_kernels.h"
 #include "kernels/tile_kernels.h"
 
 namespace adderq::kernels {
 
-Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry)
-    : g_(geometry), bits_(node.quant.bits), scale_(node.affine_scale), shift_(node.affine_shift) {
+// Up to 7 bits, |q_a - 2 q_w| fits the byte kernel (a, w in [0, 2^(b+1))).
+constexpr int kMaxByteBits = 7;
+
+Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu)
+    : g_(geometry), bits_(node.quant.bits), relu_(relu), scale_(node.affine_scale), shift_(node.affine_shift) {
   const AdderQuantParams& q = node.quant;
   const int K = g_.K();
   // Groups with the same scale share one quantized input: they run as one channel set, so the
@@ -21,13 +26,28 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry)
     const float m = quant::ActivationMultiplier(q.group_scale[size_t(q.channel_group[size_t(o)])], bits_);
     auto it = std::find_if(groups_.begin(), groups_.end(), [&](const Group& grp) { return grp.multiplier == m; });
     if (it == groups_.end()) {
-      groups_.push_back(Group{{}, m, {}});
+      groups_.push_back(Group{{}, m, {}, {}});
       it = groups_.end() - 1;
     }
     it->channels.push_back(o);
   }
   for (Group& grp : groups_) {
-    // Gather this set's rows of codes, doubled: the kernel computes |q_a - 2 q_w| directly.
+    if (bits_ <= kMaxByteBits) {
+      // Byte rows in (i, j, c) order, 2 q_w + 2^b; padding (row tail, filler filters) 2^b.
+      const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
+      const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
+      const uint8_t offset = uint8_t(1 << bits_);
+      grp.wbytes.assign(filters * size_t(row), offset);
+      for (size_t r = 0; r < grp.channels.size(); ++r)
+        for (int c = 0; c < C; ++c)
+          for (int i = 0; i < KH; ++i)
+            for (int j = 0; j < KW; ++j) {
+              const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
+              grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = uint8_t(2 * code + offset);
+            }
+      continue;
+    }
+    // 8 bits: |q_a - 2 q_w| needs 10 bits; int32 lanes. Rows of codes doubled.
     std::vector<int32_t> rows(grp.channels.size() * size_t(K));
     for (size_t r = 0; r < grp.channels.size(); ++r)
       for (int k = 0; k < K; ++k)
@@ -41,21 +61,42 @@ void QuantizeActivations(std::span<const float> x, float multiplier, int bits, s
 }
 
 void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) const {
+  for (const Group& grp : groups_) {
+    if (grp.channels.empty()) continue;
+    if (bits_ <= kMaxByteBits) ByteSums(grp, x, sums, s);
+    else Int32Sums(grp, x, sums, s);
+  }
+}
+
+// Codes as bytes q_a + 2^b in channels-last order, byte im2col rows, vpsadbw tiles.
+void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
+  const int P = g_.P(), C = g_.in_c, K = g_.K(), row = SadRowBytes(K);
+  const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
+  const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
+  const uint8_t offset = uint8_t(1 << bits_);
+  s.codes_u8.resize(plane * size_t(C));
+  QuantizeToBytesHwc(x, C, plane, grp.multiplier, quant::Levels(bits_), offset, s.codes_u8.data());
+  s.col_u8.resize(size_t(rows) * size_t(row));
+  Im2ColBytesHwc(g_, s.codes_u8.data(), s.col_u8.data(), row, rows, offset);
+  s.acc_i.resize(grp.channels.size() * size_t(P));
+  SadTiles(s.col_u8.data(), P, row, grp.wbytes.data(), int(grp.channels.size()), s.acc_i.data());
+  for (size_t r = 0; r < grp.channels.size(); ++r)
+    std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
+}
+
+void Adder2dQuantKernel::Int32Sums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
   const int P = g_.P();
   const size_t in_size = g_.InputSize();
   s.codes.resize(in_size);
   s.col_i.resize(size_t(g_.PaddedP()) * size_t(g_.K()));
   s.acc_i.resize(g_.OutputSize());
-  for (const Group& grp : groups_) {
-    if (grp.channels.empty()) continue;
-    QuantizeActivations({x, in_size}, grp.multiplier, bits_, s.codes);
-    Im2Col<int32_t>(g_, s.codes.data(), s.col_i);
-    ConvGeometry sub = g_;
-    sub.out_c = int(grp.channels.size());
-    AdderIntTiles(sub, s.col_i.data(), grp.w2T.data(), s.acc_i.data());
-    for (size_t r = 0; r < grp.channels.size(); ++r)
-      std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
-  }
+  QuantizeActivations({x, in_size}, grp.multiplier, bits_, s.codes);
+  Im2Col<int32_t>(g_, s.codes.data(), s.col_i);
+  ConvGeometry sub = g_;
+  sub.out_c = int(grp.channels.size());
+  AdderIntTiles(sub, s.col_i.data(), grp.w2T.data(), s.acc_i.data());
+  for (size_t r = 0; r < grp.channels.size(); ++r)
+    std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
 }
 
 void Adder2dQuantKernel::Eval(const OpContext& ctx, int begin, int end, Scratch& s) const {
@@ -64,9 +105,9 @@ void Adder2dQuantKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&
   sums.resize(g_.OutputSize());
   for (int n = begin; n < end; ++n) {
     IntegerSums(ctx.inputs[0] + size_t(n) * ctx.input_sizes[0], sums.data(), s);
-    float* y = ctx.output + size_t(n) * ctx.output_size;
-    for (size_t o = 0; o < size_t(g_.out_c); ++o)
-      for (size_t p = 0; p < P; ++p) y[o * P + p] = scale_[o] * float(sums[o * P + p]) + shift_[o];
+    AffineEpilogue(sums.data(), scale_.data(), shift_.data(),
+                   ctx.residual ? ctx.residual + size_t(n) * ctx.output_size : nullptr, relu_, g_.out_c, P,
+                   ctx.output + size_t(n) * ctx.output_size);
   }
 }
 

@@ -12,16 +12,17 @@ namespace adderq::kernels {
 // Float Conv2d and Adder2d share everything but the inner operation: im2col, a tile kernel
 // (ConvTiles: sum x*w; AdderFloatTiles: sum |x-w|), then the per-channel affine. For an adder layer
 // the affine scale is -1 bare, or -gamma/sqrt(var+eps) once a BatchNorm is folded in.
-using FloatTileFn = void (*)(const ConvGeometry&, const float*, const float*, float*);
 
 class FloatConvLikeKernel final : public OpKernel {
  public:
-  FloatConvLikeKernel(const Node& node, ConvGeometry geometry, FloatTileFn tiles);
+  // adder: |x - w| (full-precision Adder2d); else x * w (Conv2d).
+  FloatConvLikeKernel(const Node& node, ConvGeometry geometry, bool adder, bool relu);
   void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
 
  private:
   ConvGeometry g_;
-  FloatTileFn tiles_;
+  bool adder_;
+  bool relu_;
   std::vector<float> wT_, scale_, shift_;
 };
 
@@ -30,7 +31,7 @@ void QuantizeActivations(std::span<const float> x, float multiplier, int bits, s
 
 class Adder2dQuantKernel final : public OpKernel {
  public:
-  Adder2dQuantKernel(const Node& node, ConvGeometry geometry);
+  Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu);
   void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
   // The layer's integer result S[o][p] = sum |q_a - 2 q_w| for one image (the cross-backend contract).
   void IntegerSums(const float* image, int32_t* sums, Scratch& scratch) const;
@@ -39,10 +40,14 @@ class Adder2dQuantKernel final : public OpKernel {
   struct Group {                 // the channels of all groups that share one scale
     std::vector<int> channels;   // output channels
     float multiplier = 0.f;      // L / s_g
-    std::vector<int32_t> w2T;    // 2 q_w, [K][PaddedChannels(channels.size())]
+    std::vector<int32_t> w2T;    // 8 bits: 2 q_w, [K][PaddedChannels(channels.size())]
+    std::vector<uint8_t> wbytes; // b <= 7: 2 q_w + 2^b, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
   };
+  void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
+  void Int32Sums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   ConvGeometry g_;
   int bits_;
+  bool relu_;
   std::vector<float> scale_, shift_;
   std::vector<Group> groups_;
 };
@@ -75,7 +80,11 @@ class ReluKernel final : public OpKernel {
 
 class AddKernel final : public OpKernel {
  public:
+  explicit AddKernel(bool relu) : relu_(relu) {}
   void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  bool relu_;
 };
 
 class AvgPoolKernel final : public OpKernel {

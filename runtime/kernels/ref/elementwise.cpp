@@ -15,7 +15,10 @@ void ReluKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const 
 
 void AddKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
   const size_t n0 = size_t(begin) * ctx.output_size, n1 = size_t(end) * ctx.output_size;
-  for (size_t i = n0; i < n1; ++i) ctx.output[i] = ctx.inputs[0][i] + ctx.inputs[1][i];
+  if (relu_)
+    for (size_t i = n0; i < n1; ++i) ctx.output[i] = std::max(ctx.inputs[0][i] + ctx.inputs[1][i], 0.f);
+  else
+    for (size_t i = n0; i < n1; ++i) ctx.output[i] = ctx.inputs[0][i] + ctx.inputs[1][i];
 }
 
 void FlattenKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {

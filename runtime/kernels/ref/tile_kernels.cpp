@@ -1,5 +1,8 @@
 #include "kernels/tile_kernels.h"
 
+#include "kernels/im2col.h"
+
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -46,6 +49,8 @@ namespace adderq::kernels::avx2 {
 void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
 void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
 void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T, int32_t* acc);
+void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, int padded_h, int padded_w,
+                         const float* wT, float* acc);
 }  // namespace adderq::kernels::avx2
 #endif
 
@@ -84,6 +89,27 @@ void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T
   if (UseAvx2()) return avx2::AdderIntTiles(g, col, w2T, acc);
 #endif
   Tiles<int32_t, AbsDiffOp>(g, col, w2T, acc);
+}
+
+void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, const float* wT, float* acc,
+                         std::vector<float>& pad, std::vector<float>& col) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx2()) {
+    // Zero border of `padding`, plus kPixelTile * stride zero columns on the right so a pixel
+    // tile that runs past the row's end reads zeros (those outputs are not stored).
+    const int ph = g.in_h + 2 * g.padding, pw = g.in_w + 2 * g.padding + kPixelTile * g.stride;
+    pad.assign(size_t(g.in_c) * size_t(ph) * size_t(pw), 0.f);
+    for (int c = 0; c < g.in_c; ++c)
+      for (int y = 0; y < g.in_h; ++y)
+        std::copy_n(x + (size_t(c) * size_t(g.in_h) + size_t(y)) * size_t(g.in_w), g.in_w,
+                    pad.data() + (size_t(c) * size_t(ph) + size_t(y + g.padding)) * size_t(pw) + size_t(g.padding));
+    return avx2::ConvLikeFloatDirect(adder, g, pad.data(), ph, pw, wT, acc);
+  }
+#endif
+  col.resize(size_t(g.PaddedP()) * size_t(g.K()));
+  Im2Col<float>(g, x, col);
+  if (adder) Tiles<float, AbsDiffOp>(g, col.data(), wT, acc);
+  else Tiles<float, MulOp>(g, col.data(), wT, acc);
 }
 
 }  // namespace adderq::kernels

@@ -92,4 +92,60 @@ void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T
   Tiles<int32_t, IntAbsDiff>(g, col, w2T, acc);
 }
 
+namespace {
+// Direct float tiles: 4 output pixels of one row x 16 channels; taps read from the padded image.
+template <typename Op>
+void DirectTiles(const ConvGeometry& g, const float* xpad, int ph, int pw, const float* wT, float* acc) {
+  using Vec = typename Op::Vec;
+  const int P = g.P(), O = g.out_c, s = g.stride, KH = g.kernel_h, KW = g.kernel_w;
+  const int op = ConvGeometry::PaddedChannels(O);
+  const size_t plane = size_t(ph) * size_t(pw);
+  alignas(32) float tile[kPixelTile][kChannelTile];
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    for (int ox0 = 0; ox0 < g.out_w; ox0 += kPixelTile) {
+      const float* origin = xpad + size_t(oy * s) * size_t(pw) + size_t(ox0 * s);
+      for (int o0 = 0; o0 < op; o0 += kChannelTile) {
+        Vec a00 = Op::Zero(), a01 = Op::Zero(), a10 = Op::Zero(), a11 = Op::Zero();
+        Vec a20 = Op::Zero(), a21 = Op::Zero(), a30 = Op::Zero(), a31 = Op::Zero();
+        const float* w = wT + o0;
+        for (int c = 0; c < g.in_c; ++c) {
+          for (int i = 0; i < KH; ++i) {
+            const float* xr = origin + size_t(c) * plane + size_t(i) * size_t(pw);
+            for (int j = 0; j < KW; ++j, w += op) {  // k = (c, i, j): the im2col order
+              const Vec w0 = Op::Load(w), w1 = Op::Load(w + 8);
+              Vec x = Op::Broadcast(xr + j);
+              a00 = Op::Step(a00, x, w0);
+              a01 = Op::Step(a01, x, w1);
+              x = Op::Broadcast(xr + j + s);
+              a10 = Op::Step(a10, x, w0);
+              a11 = Op::Step(a11, x, w1);
+              x = Op::Broadcast(xr + j + 2 * s);
+              a20 = Op::Step(a20, x, w0);
+              a21 = Op::Step(a21, x, w1);
+              x = Op::Broadcast(xr + j + 3 * s);
+              a30 = Op::Step(a30, x, w0);
+              a31 = Op::Step(a31, x, w1);
+            }
+          }
+        }
+        Op::Store(tile[0], a00); Op::Store(tile[0] + 8, a01);
+        Op::Store(tile[1], a10); Op::Store(tile[1] + 8, a11);
+        Op::Store(tile[2], a20); Op::Store(tile[2] + 8, a21);
+        Op::Store(tile[3], a30); Op::Store(tile[3] + 8, a31);
+        const size_t p0 = size_t(oy) * size_t(g.out_w) + size_t(ox0);
+        for (int jj = 0; jj < kChannelTile && o0 + jj < O; ++jj)
+          for (int r = 0; r < kPixelTile && ox0 + r < g.out_w; ++r) acc[size_t(o0 + jj) * size_t(P) + p0 + size_t(r)] = tile[r][jj];
+      }
+    }
+  }
+  (void)ph;
+}
+}  // namespace
+
+void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, int padded_h, int padded_w,
+                         const float* wT, float* acc) {
+  if (adder) DirectTiles<FloatAbsDiff>(g, xpad, padded_h, padded_w, wT, acc);
+  else DirectTiles<FloatMul>(g, xpad, padded_h, padded_w, wT, acc);
+}
+
 }  // namespace adderq::kernels::avx2

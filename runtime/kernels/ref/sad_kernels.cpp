@@ -1,0 +1,60 @@
+// Portable SadTiles, and the run-time choice of the AVX2 version (integer sums: any order is exact).
+#include "kernels/sad_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace adderq::kernels {
+
+#if ADDERQ_HAVE_AVX2
+namespace avx2 {
+void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
+void QuantizeToBytes(const float* x, size_t n, float multiplier, int levels, uint8_t offset, uint8_t* out, size_t stride);
+double MeasureSadCeilingOpsPerSecond(double seconds);
+void QuantizeToBytesHwc(const float* x, int channels, size_t plane, float multiplier, int levels, uint8_t offset, uint8_t* out);
+}
+#endif
+bool UseAvx2();  // tile_kernels.cpp
+
+void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx2()) return avx2::SadTiles(col, pixels, row_bytes, w, channels, acc);
+#endif
+  for (int o = 0; o < channels; ++o) {
+    const uint8_t* wr = w + size_t(o) * size_t(row_bytes);
+    for (int p = 0; p < pixels; ++p) {
+      const uint8_t* xr = col + size_t(p) * size_t(row_bytes);
+      int32_t s = 0;
+      for (int k = 0; k < row_bytes; ++k) s += std::abs(int(xr[k]) - int(wr[k]));
+      acc[size_t(o) * size_t(pixels) + size_t(p)] = s;
+    }
+  }
+}
+
+double MeasureSadCeilingOpsPerSecond(double seconds) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx2()) return avx2::MeasureSadCeilingOpsPerSecond(seconds);
+#endif
+  (void)seconds;
+  return 0.0;
+}
+
+void QuantizeToBytes(const float* x, size_t n, float multiplier, int levels, uint8_t offset, uint8_t* out, size_t stride) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx2()) return avx2::QuantizeToBytes(x, n, multiplier, levels, offset, out, stride);
+#endif
+  const float top = float(levels);
+  for (size_t i = 0; i < n; ++i)
+    out[i * stride] = uint8_t(int(std::clamp(std::nearbyint(x[i] * multiplier), 0.f, top)) + offset);
+}
+
+void QuantizeToBytesHwc(const float* x, int channels, size_t plane, float multiplier, int levels, uint8_t offset, uint8_t* out) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx2()) return avx2::QuantizeToBytesHwc(x, channels, plane, multiplier, levels, offset, out);
+#endif
+  for (int c = 0; c < channels; ++c)
+    QuantizeToBytes(x + size_t(c) * plane, plane, multiplier, levels, offset, out + c, size_t(channels));
+}
+
+}  // namespace adderq::kernels

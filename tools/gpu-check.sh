@@ -84,7 +84,7 @@ done
 unset ADDERQ_CACHE_DIR
 
 echo "== PyTorch / cuDNN baselines"
-timeout 150 python3 tools/torch_gpu_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \
+timeout 150 python3 tools/torch_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \
   --images 1000 --layer-images 10000 > "$OUT/torch_baselines.jsonl" 2>"$OUT/torch_baselines.err"
 tail -3 "$OUT/torch_baselines.err"
 

@@ -84,7 +84,7 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
 
     if (hooks && hooks->bn_training && node.kind == OpKind::kBatchNorm) {
       std::vector<float> mean, var;
-      kernels::BatchNormTraining(node, graph_.ShapeOf(node.output), ctx.inputs[0], batch, ctx.output, mean, var);
+      kernels::BatchNormTraining(node, graph_.ShapeOf(node.output), ctx.inputs[0], batch, ctx.output, mean, var, threads_);
       if (hooks->on_bn_stats) hooks->on_bn_stats(i, mean, var);
     } else {
       const kernels::OpKernel& kernel = *kernels_[i];

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/fusion.h"
 #include "core/quant_math.h"
 #include "cuda/kernel_sources.h"
 
@@ -19,19 +20,14 @@ constexpr size_t kMaxSharedWords = 12288;  // 48 KiB of static shared memory per
 
 class PlanBuilder {
  public:
-  explicit PlanBuilder(const Graph& g) : g_(g) {
-    uses_.resize(g.tensors.size());
-    producer_.assign(g.tensors.size(), -1);
-    for (size_t i = 0; i < g.nodes.size(); ++i) {
-      for (int t : g.nodes[i].inputs) uses_[size_t(t)].push_back(i);
-      producer_[size_t(g.nodes[i].output)] = int(i);
-    }
-    skipped_.assign(g.nodes.size(), false);
-  }
+  explicit PlanBuilder(const Graph& g) : g_(g), fused_(PlanFusion(g)) {}
 
   Result<CudaPlan> Build() {
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
-      if (skipped_[i]) continue;
+      if (fused_[i].absorbed) {
+        plan_.fused_nodes++;
+        continue;
+      }
       ADQ_RETURN_IF_ERROR(AddNode(i).WithContext(fmt::format("CUDA plan for node '{}'", g_.nodes[i].name)));
     }
     AssignSlots();
@@ -40,9 +36,7 @@ class PlanBuilder {
 
  private:
   const Graph& g_;
-  std::vector<std::vector<size_t>> uses_;
-  std::vector<int> producer_;
-  std::vector<bool> skipped_;
+  std::vector<FusedNode> fused_;  // the same fusion decisions as the CPU executor
   CudaPlan plan_;
   std::map<std::string, int> variant_index_;
 
@@ -50,38 +44,6 @@ class PlanBuilder {
     auto [it, inserted] = variant_index_.emplace(source, int(plan_.variants.size()));
     if (inserted) plan_.variants.push_back({std::move(name), std::move(source)});
     return it->second;
-  }
-
-  // The single consumer of tensor t, when t is not the graph's output and exactly one node reads it.
-  const Node* SoleConsumer(int t, size_t* index) const {
-    if (t == g_.output || uses_[size_t(t)].size() != 1) return nullptr;
-    *index = uses_[size_t(t)][0];
-    return &g_.nodes[*index];
-  }
-
-  // Folds a following residual add (when the other operand already exists at `producer`) and a
-  // following ReLU into the producer's epilogue. Returns the tensor the fused step finally writes.
-  int Fuse(size_t producer, bool allow_residual, Epilogue& e, int& residual) {
-    int out = g_.nodes[producer].output;
-    size_t j = 0;
-    if (const Node* add = SoleConsumer(out, &j); allow_residual && add && add->kind == OpKind::kAdd &&
-                                                 add->inputs[0] != add->inputs[1]) {
-      const int other = add->inputs[0] == out ? add->inputs[1] : add->inputs[0];
-      if (producer_[size_t(other)] < int(producer)) {
-        e.residual = true;
-        residual = other;
-        skipped_[j] = true;
-        plan_.fused_nodes++;
-        out = add->output;
-      }
-    }
-    if (const Node* relu = SoleConsumer(out, &j); relu && relu->kind == OpKind::kRelu) {
-      e.relu = true;
-      skipped_[j] = true;
-      plan_.fused_nodes++;
-      out = relu->output;
-    }
-    return out;
   }
 
   Status AddNode(size_t i) {
@@ -96,9 +58,10 @@ class PlanBuilder {
         if (n.quant.enabled()) return AddQuantAdder(i, in, out);
         [[fallthrough]];
       case OpKind::kConv2d: {
-        Epilogue e;
+        const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
         s.kind = StepKind::kConvLikeFloat;
-        s.output = Fuse(i, true, e, s.residual);
+        s.output = fused_[i].output;
+        s.residual = fused_[i].residual;
         ConvLikeFloatSpec spec{n.kind == OpKind::kAdder2d, in.c, in.h, in.w, out.c, out.h, out.w,
                                n.kernel_h, n.kernel_w, n.stride, n.padding, e};
         s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", spec.adder ? "adder_f32" : "conv_f32",
@@ -147,10 +110,8 @@ class PlanBuilder {
         s.kind = StepKind::kElementwise;
         const bool add = n.kind == OpKind::kAdd;
         if (add) s.input2 = n.inputs[1];
-        Epilogue e;
-        int unused = -1;
-        s.output = n.kind == OpKind::kAdd ? Fuse(i, false, e, unused) : n.output;
-        const bool relu = n.kind == OpKind::kRelu || e.relu;
+        s.output = fused_[i].output;
+        const bool relu = n.kind == OpKind::kRelu || fused_[i].relu;
         s.variant = Variant(fmt::format("{}{}", add ? "add" : relu ? "relu" : "copy", add && relu ? "_relu" : ""),
                             ElementwiseSource(add, relu));
         s.threads_per_image = out.size();
@@ -185,9 +146,9 @@ class PlanBuilder {
       it->second.push_back(o);
     }
 
-    Epilogue e;
-    int residual = -1;
-    const int final_out = Fuse(i, true, e, residual);
+    const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
+    const int residual = fused_[i].residual;
+    const int final_out = fused_[i].output;
     const QuantizeSpec qspec{in.c, in.h * in.w, words, lanes, bits};
     const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}", bits, in.c, in.h, in.w), QuantizeSource(qspec));
     const AdderQuantSpec aspec{in.h,     in.w,  words, lanes, bits, n.kernel_h, n.kernel_w, n.stride, n.padding,

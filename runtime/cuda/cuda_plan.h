@@ -1,7 +1,7 @@
 // The CUDA backend's execution plan for a graph, built without a GPU: which specialized kernel
 // variant each step runs, what it reads and writes, and the parameters to upload once (packed
-// weights, folded affine). Elementwise successors are fused into the convolution-like layer that
-// feeds them where the data flow allows (residual add, ReLU). `adderq-run jit` compiles the plan's
+// weights, folded affine). Elementwise successors are fused into the layer that feeds them as
+// core/fusion.h decides (residual add, ReLU), like the CPU executor. `adderq-run jit` compiles the plan's
 // variants ahead of time; the executor compiles (or finds in the cache) the same ones.
 #pragma once
 

@@ -104,7 +104,9 @@ class FlattenKernel final : public OpKernel {
 
 // Training-mode BatchNorm over a whole batch (BN re-estimation): normalises with the batch's own
 // statistics and returns them (mean and unbiased variance per channel) for the running update.
+// Channels are independent and split over `threads` (each channel's arithmetic is the same whatever
+// the thread count).
 void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, int batch, float* y,
-                       std::vector<float>& batch_mean, std::vector<float>& batch_var_unbiased);
+                       std::vector<float>& batch_mean, std::vector<float>& batch_var_unbiased, int threads = 1);
 
 }  // namespace adderq::kernels

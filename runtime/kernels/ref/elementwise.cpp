@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/parallel.h"
 #include "kernels/ref/cpu_ops.h"
 
 namespace adderq::kernels {
@@ -76,12 +77,13 @@ void BatchNormKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) c
 }
 
 void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, int batch, float* y,
-                       std::vector<float>& mean, std::vector<float>& var_unbiased) {
+                       std::vector<float>& mean, std::vector<float>& var_unbiased, int threads) {
   const size_t C = size_t(shape.c), plane = size_t(shape.h) * size_t(shape.w), image = C * plane;
   const double count = double(batch) * double(plane);
   mean.assign(C, 0.f);
   var_unbiased.assign(C, 0.f);
-  for (size_t c = 0; c < C; ++c) {
+  ParallelFor(int(C), threads, [&](int c_begin, int c_end, int) {
+  for (size_t c = size_t(c_begin); c < size_t(c_end); ++c) {
     // Two passes in double: the batch statistics feed the running estimate the artifact keeps.
     double sum = 0.0;
     for (int n = 0; n < batch; ++n)
@@ -101,6 +103,7 @@ void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, in
     for (int n = 0; n < batch; ++n)
       for (size_t i = 0; i < plane; ++i) y[size_t(n) * image + c * plane + i] = a * x[size_t(n) * image + c * plane + i] + b;
   }
+  });
 }
 
 }  // namespace adderq::kernels

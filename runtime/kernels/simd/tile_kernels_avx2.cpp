@@ -16,8 +16,10 @@ struct FloatAbsDiff {
   static Vec Load(const float* p) { return _mm256_loadu_ps(p); }
   static Vec Broadcast(const float* p) { return _mm256_broadcast_ss(p); }
   static Vec Step(Vec acc, Vec x, Vec w) {
+    // x - w as fma(x, 1, -w): exactly the rounded difference (one rounding, as the subtraction),
+    // but issued on the FMA pipes, leaving the add pipes to the accumulation (2x on Zen 3).
     const Vec sign = _mm256_castsi256_ps(_mm256_set1_epi32(int(0x80000000u)));
-    return _mm256_add_ps(acc, _mm256_andnot_ps(sign, _mm256_sub_ps(x, w)));
+    return _mm256_add_ps(acc, _mm256_andnot_ps(sign, _mm256_fmsub_ps(x, _mm256_set1_ps(1.f), w)));
   }
   static void Store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
 };

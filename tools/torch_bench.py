@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""GPU baselines for docs/benchmarks.md, run by tools/gpu-check.sh on the device machine.
+"""PyTorch baselines for docs/benchmarks.md: on the GPU (run by tools/gpu-check.sh on the device
+machine) and, with --device cpu, on this machine (Debian's python3-torch; run by tools/cpu-bench.sh).
 
 (a) The PyTorch formulation of AdderNet ResNet-20 (unfold + |x - w| sum, as in the paper's code, and
     torch.cdist with p=1), float32, on a slice of the test set: images/s and top-1 on that slice.
@@ -41,6 +42,27 @@ def timed(fn, repeat=3):
     return best  # ms
 
 
+def cpu_formulation(a):
+    """(a) on the CPU: the same model and images, float32, wall-clock best of 2."""
+    torch.set_grad_enabled(False)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    sd = torch.load(a.checkpoint, map_location='cpu')
+    sd = {k[len('module.'):] if k.startswith('module.') else k: v.float() for k, v in sd.items()}
+    x, y = load_test(os.path.join(a.data, 'test_batch.bin'), a.images)
+    print(json.dumps({'device': 'cpu', 'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+    for name, impl, batch in (('unfold_abs_sum', torch_reference.adder2d, 50), ('cdist_p1', adder_cdist, 100)):
+        torch_reference.adder2d = impl
+        best, logits = 1e30, None
+        for _ in range(2):
+            t0 = time.perf_counter()
+            logits = torch.cat([forward(sd, x[i:i + batch]) for i in range(0, len(x), batch)])
+            best = min(best, time.perf_counter() - t0)
+        top1 = (logits.argmax(1) == y).float().mean().item() * 100
+        print(json.dumps({'pytorch_formulation': name, 'images': len(x), 'batch': batch, 'seconds': best,
+                          'images_per_second': len(x) / best, 'top1_on_slice': top1}), flush=True)
+
+
 def layer_shapes(sd):
     """(name, C, H, O, k, stride, pad) of every adder layer, input size H x H."""
     shapes, h = [], 32
@@ -67,7 +89,11 @@ def main():
     ap.add_argument('--data', required=True, help='folder with test_batch.bin')
     ap.add_argument('--images', type=int, default=1000, help='test images for the PyTorch formulation')
     ap.add_argument('--layer-images', type=int, default=10000, help='batch for the per-layer cuDNN timings')
+    ap.add_argument('--device', default='cuda', choices=['cuda', 'cpu'], help='cpu: only (a), timed with a wall clock')
+    ap.add_argument('--threads', type=int, default=0, help='CPU threads for PyTorch (0 = its default)')
     a = ap.parse_args()
+    if a.device == 'cpu':
+        return cpu_formulation(a)
     torch.set_grad_enabled(False)
     torch.backends.cudnn.benchmark = True
     torch.backends.cuda.matmul.allow_tf32 = False

@@ -96,10 +96,11 @@ void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T
 
 namespace {
 // Direct float tiles: 4 output pixels of one row x 16 channels; taps read from the padded image.
-template <typename Op>
+// kKW > 0: the kernel width as a compile-time constant (the tap loop unrolls); 0: g.kernel_w.
+template <typename Op, int kKW>
 void DirectTiles(const ConvGeometry& g, const float* xpad, int ph, int pw, const float* wT, float* acc) {
   using Vec = typename Op::Vec;
-  const int P = g.P(), O = g.out_c, s = g.stride, KH = g.kernel_h, KW = g.kernel_w;
+  const int P = g.P(), O = g.out_c, s = g.stride, KH = g.kernel_h, KW = kKW > 0 ? kKW : g.kernel_w;
   const int op = ConvGeometry::PaddedChannels(O);
   const size_t plane = size_t(ph) * size_t(pw);
   alignas(32) float tile[kPixelTile][kChannelTile];
@@ -113,6 +114,7 @@ void DirectTiles(const ConvGeometry& g, const float* xpad, int ph, int pw, const
         for (int c = 0; c < g.in_c; ++c) {
           for (int i = 0; i < KH; ++i) {
             const float* xr = origin + size_t(c) * plane + size_t(i) * size_t(pw);
+#pragma GCC unroll 1
             for (int j = 0; j < KW; ++j, w += op) {  // k = (c, i, j): the im2col order
               const Vec w0 = Op::Load(w), w1 = Op::Load(w + 8);
               Vec x = Op::Broadcast(xr + j);
@@ -146,8 +148,16 @@ void DirectTiles(const ConvGeometry& g, const float* xpad, int ph, int pw, const
 
 void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, int padded_h, int padded_w,
                          const float* wT, float* acc) {
-  if (adder) DirectTiles<FloatAbsDiff>(g, xpad, padded_h, padded_w, wT, acc);
-  else DirectTiles<FloatMul>(g, xpad, padded_h, padded_w, wT, acc);
+  if (g.kernel_w == 3) {
+    if (adder) DirectTiles<FloatAbsDiff, 3>(g, xpad, padded_h, padded_w, wT, acc);
+    else DirectTiles<FloatMul, 3>(g, xpad, padded_h, padded_w, wT, acc);
+  } else if (g.kernel_w == 1) {
+    if (adder) DirectTiles<FloatAbsDiff, 1>(g, xpad, padded_h, padded_w, wT, acc);
+    else DirectTiles<FloatMul, 1>(g, xpad, padded_h, padded_w, wT, acc);
+  } else {
+    if (adder) DirectTiles<FloatAbsDiff, 0>(g, xpad, padded_h, padded_w, wT, acc);
+    else DirectTiles<FloatMul, 0>(g, xpad, padded_h, padded_w, wT, acc);
+  }
 }
 
 }  // namespace adderq::kernels::avx2

@@ -22,7 +22,10 @@ struct Case {
 };
 const Case kCases[] = {
     {{3, 8, 8}, 16, 3, 1, 1}, {{16, 9, 7}, 5, 3, 2, 1}, {{7, 6, 6}, 33, 1, 2, 0},
-    {{4, 5, 5}, 17, 3, 1, 0}, {{2, 11, 11}, 8, 5, 3, 2}, {{16, 8, 8}, 32, 3, 2, 1}};
+    {{4, 5, 5}, 17, 3, 1, 0}, {{2, 11, 11}, 8, 5, 3, 2}, {{16, 8, 8}, 32, 3, 2, 1},
+    // The direct byte kernel (AVX2: 16 channels, stride 1, pixel pairs) and wider layers.
+    {{16, 8, 12}, 6, 3, 1, 1}, {{16, 4, 8}, 3, 5, 1, 2}, {{32, 6, 5}, 9, 3, 1, 1}, {{64, 7, 7}, 5, 3, 2, 1},
+    {{32, 8, 8}, 7, 1, 2, 0}};
 
 std::vector<float> Random(size_t n, float lo, float hi, std::mt19937& rng) {
   std::uniform_real_distribution<float> d(lo, hi);

@@ -24,6 +24,9 @@ void AdderIntTiles(const ConvGeometry& g, const int32_t* col, const int32_t* w2T
 void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, const float* wT, float* acc,
                          std::vector<float>& pad, std::vector<float>& col);
 
+// Whether the AVX2 kernels run here (AVX2 + FMA present and ADDERQ_SIMD is not "scalar").
+bool UseAvx2();
+
 // "avx2" or "scalar": what the calls above use on this machine (ADDERQ_SIMD=scalar forces scalar).
 const char* SimdLevel();
 

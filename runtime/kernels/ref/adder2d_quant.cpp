@@ -20,13 +20,15 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
     : g_(geometry), bits_(node.quant.bits), relu_(relu), scale_(node.affine_scale), shift_(node.affine_shift) {
   const AdderQuantParams& q = node.quant;
   const int K = g_.K();
+  if (bits_ <= kMaxByteBits && UseAvx2() && g_.kernel_h * g_.kernel_w <= 64)
+    direct_ = ChooseSadDirectForm(g_.in_c, g_.stride, g_.out_w);
   // Groups with the same scale share one quantized input: they run as one channel set, so the
   // input is quantized once per distinct scale and no channel tile is padded per group.
   for (int o = 0; o < g_.out_c; ++o) {
     const float m = quant::ActivationMultiplier(q.group_scale[size_t(q.channel_group[size_t(o)])], bits_);
     auto it = std::find_if(groups_.begin(), groups_.end(), [&](const Group& grp) { return grp.multiplier == m; });
     if (it == groups_.end()) {
-      groups_.push_back(Group{{}, m, {}, {}});
+      groups_.push_back(Group{{}, m, {}, {}, {}});
       it = groups_.end() - 1;
     }
     it->channels.push_back(o);
@@ -38,12 +40,20 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
       const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
       const uint8_t offset = uint8_t(1 << bits_);
       grp.wbytes.assign(filters * size_t(row), offset);
+      const int tap_bytes = TapBytes(C);
+      const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
+      if (direct_ != SadDirectForm::kNone) grp.wtaps.assign(filters * filter_bytes, offset);
       for (size_t r = 0; r < grp.channels.size(); ++r)
         for (int c = 0; c < C; ++c)
           for (int i = 0; i < KH; ++i)
             for (int j = 0; j < KW; ++j) {
               const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
-              grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = uint8_t(2 * code + offset);
+              const uint8_t byte = uint8_t(2 * code + offset);
+              grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
+              if (direct_ == SadDirectForm::kNone) continue;
+              uint8_t* tap = grp.wtaps.data() + r * filter_bytes + size_t(i * KW + j) * size_t(tap_bytes);
+              tap[c] = byte;
+              tap[C + c] = byte;  // the tap twice: one load serves two pixels
             }
       continue;
     }
@@ -68,17 +78,31 @@ void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) 
   }
 }
 
-// Codes as bytes q_a + 2^b in channels-last order, byte im2col rows, vpsadbw tiles.
+// Codes as bytes q_a + 2^b in channels-last order; then either direct vpsadbw convolution over a
+// padded copy, or byte im2col rows and vpsadbw tiles (identical sums).
 void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
   const int P = g_.P(), C = g_.in_c, K = g_.K(), row = SadRowBytes(K);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
   const uint8_t offset = uint8_t(1 << bits_);
+  s.acc_i.resize(grp.channels.size() * size_t(P));
+  if (direct_ != SadDirectForm::kNone) {
+    // Zero padding as the code of 0 (= offset), and 4 spare columns for the last pixel tile.
+    const int pad = g_.padding, ph = g_.in_h + 2 * pad, pw = g_.in_w + 2 * pad + 4;
+    s.codes_u8.assign(size_t(ph) * size_t(pw) * size_t(C), offset);
+    for (int y = 0; y < g_.in_h; ++y)
+      QuantizeToBytesHwc(x + size_t(y) * size_t(g_.in_w), C, size_t(g_.in_w), plane, grp.multiplier, quant::Levels(bits_),
+                         offset, s.codes_u8.data() + (size_t(y + pad) * size_t(pw) + size_t(pad)) * size_t(C));
+    SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride,
+              grp.wtaps.data(), int(grp.channels.size()), s.acc_i.data());
+    for (size_t r = 0; r < grp.channels.size(); ++r)
+      std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
+    return;
+  }
   s.codes_u8.resize(plane * size_t(C));
-  QuantizeToBytesHwc(x, C, plane, grp.multiplier, quant::Levels(bits_), offset, s.codes_u8.data());
+  QuantizeToBytesHwc(x, C, plane, plane, grp.multiplier, quant::Levels(bits_), offset, s.codes_u8.data());
   s.col_u8.resize(size_t(rows) * size_t(row));
   Im2ColBytesHwc(g_, s.codes_u8.data(), s.col_u8.data(), row, rows, offset);
-  s.acc_i.resize(grp.channels.size() * size_t(P));
   SadTiles(s.col_u8.data(), P, row, grp.wbytes.data(), int(grp.channels.size()), s.acc_i.data());
   for (size_t r = 0; r < grp.channels.size(); ++r)
     std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/conv_geometry.h"
+#include "kernels/sad_kernels.h"
 #include "kernels/op_kernel.h"
 
 namespace adderq::kernels {
@@ -42,7 +43,9 @@ class Adder2dQuantKernel final : public OpKernel {
     float multiplier = 0.f;      // L / s_g
     std::vector<int32_t> w2T;    // 8 bits: 2 q_w, [K][PaddedChannels(channels.size())]
     std::vector<uint8_t> wbytes; // b <= 7: 2 q_w + 2^b, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
+    std::vector<uint8_t> wtaps;  // b <= 7, direct form: [channels padded to 4][taps][TapBytes(C)]
   };
+  SadDirectForm direct_ = SadDirectForm::kNone;  // byte layers: convolve without im2col when possible
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   void Int32Sums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   ConvGeometry g_;

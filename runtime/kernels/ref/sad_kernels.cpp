@@ -1,6 +1,8 @@
 // Portable SadTiles, and the run-time choice of the AVX2 version (integer sums: any order is exact).
 #include "kernels/sad_kernels.h"
 
+#include "kernels/tile_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -12,10 +14,12 @@ namespace avx2 {
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
 void QuantizeToBytes(const float* x, size_t n, float multiplier, int levels, uint8_t offset, uint8_t* out, size_t stride);
 double MeasureSadCeilingOpsPerSecond(double seconds);
-void QuantizeToBytesHwc(const float* x, int channels, size_t plane, float multiplier, int levels, uint8_t offset, uint8_t* out);
+void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
+                        uint8_t offset, uint8_t* out);
+void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
+               int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
 }
 #endif
-bool UseAvx2();  // tile_kernels.cpp
 
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc) {
 #if ADDERQ_HAVE_AVX2
@@ -49,12 +53,30 @@ void QuantizeToBytes(const float* x, size_t n, float multiplier, int levels, uin
     out[i * stride] = uint8_t(int(std::clamp(std::nearbyint(x[i] * multiplier), 0.f, top)) + offset);
 }
 
-void QuantizeToBytesHwc(const float* x, int channels, size_t plane, float multiplier, int levels, uint8_t offset, uint8_t* out) {
+void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
+                        uint8_t offset, uint8_t* out) {
 #if ADDERQ_HAVE_AVX2
-  if (UseAvx2()) return avx2::QuantizeToBytesHwc(x, channels, plane, multiplier, levels, offset, out);
+  if (UseAvx2()) return avx2::QuantizeToBytesHwc(x, channels, count, channel_stride, multiplier, levels, offset, out);
 #endif
   for (int c = 0; c < channels; ++c)
-    QuantizeToBytes(x + size_t(c) * plane, plane, multiplier, levels, offset, out + c, size_t(channels));
+    QuantizeToBytes(x + size_t(c) * channel_stride, count, multiplier, levels, offset, out + c, size_t(channels));
+}
+
+SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w) {
+  return channels == 16 && stride == 1 && out_w % 4 == 0 ? SadDirectForm::kPairs16 : SadDirectForm::kNone;
+}
+
+bool SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
+               int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx2() && form != SadDirectForm::kNone) {
+    avx2::SadDirect(form, xpad, padded_w, in_c, out_h, out_w, kernel_h, kernel_w, stride, wtaps, channels, acc);
+    return true;
+  }
+#endif
+  (void)form, (void)xpad, (void)padded_w, (void)in_c, (void)out_h, (void)out_w, (void)kernel_h, (void)kernel_w;
+  (void)stride, (void)wtaps, (void)channels, (void)acc;
+  return false;
 }
 
 }  // namespace adderq::kernels

@@ -28,8 +28,9 @@ Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes) 
   {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) return RuntimeError("{}: cannot create: {}", tmp, std::strerror(errno));
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
-                    ::fsync(::fileno(f)) == 0;
+    // An empty span may have a null data(): fwrite must not see it.
+    const bool ok = (bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size()) &&
+                    std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
     const bool closed = std::fclose(f) == 0;
     if (!ok || !closed) {
       std::remove(tmp.c_str());

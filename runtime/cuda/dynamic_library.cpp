@@ -25,7 +25,11 @@ Result<DynamicLibrary> DynamicLibrary::OpenFirst(const std::vector<std::string>&
   std::string last_error;
   for (const std::string& name : candidates) {
     if (name.empty()) continue;
-    if (void* h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+    // RTLD_NODELETE: the CUDA libraries stay mapped until the process ends, even after dlclose.
+    // They allocate process-lifetime state at load (NVRTC's embedded C++ runtime, for one) that
+    // would otherwise be unmapped while still allocated (LeakSanitizer reports it), and unloading
+    // the driver while the process runs gains nothing.
+    if (void* h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)) {
       DynamicLibrary lib;
       lib.handle_ = h;
       lib.path_ = name;

@@ -39,18 +39,22 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
       const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
       const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
       const uint8_t offset = uint8_t(1 << bits_);
-      grp.wbytes.assign(filters * size_t(row), offset);
+      // One layout, for the kernel this layer uses: direct taps, or im2col rows.
+      const bool direct = direct_ != SadDirectForm::kNone;
       const int tap_bytes = TapBytes(C);
       const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
-      if (direct_ != SadDirectForm::kNone) grp.wtaps.assign(filters * filter_bytes, offset);
+      if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
+      else grp.wbytes.assign(filters * size_t(row), offset);
       for (size_t r = 0; r < grp.channels.size(); ++r)
         for (int c = 0; c < C; ++c)
           for (int i = 0; i < KH; ++i)
             for (int j = 0; j < KW; ++j) {
               const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
               const uint8_t byte = uint8_t(2 * code + offset);
-              grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
-              if (direct_ == SadDirectForm::kNone) continue;
+              if (!direct) {
+                grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
+                continue;
+              }
               uint8_t* tap = grp.wtaps.data() + r * filter_bytes + size_t(i * KW + j) * size_t(tap_bytes);
               tap[c] = byte;
               tap[C + c] = byte;  // the tap twice: one load serves two pixels

@@ -42,42 +42,51 @@ struct IntAbsDiff {
   static void Store(int32_t* p, Vec v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 };
 
+// The register tile shared by the im2col and the direct kernels: 4 pixels x 16 channels, 8
+// accumulators. Tap(): one k for the 4 pixels, whose inputs lie `pixel_step` floats apart.
+template <typename T, typename Op>
+struct Tile4x16 {
+  using Vec = typename Op::Vec;
+  Vec a00 = Op::Zero(), a01 = Op::Zero(), a10 = Op::Zero(), a11 = Op::Zero();
+  Vec a20 = Op::Zero(), a21 = Op::Zero(), a30 = Op::Zero(), a31 = Op::Zero();
+  inline void Tap(const T* w, const T* x, size_t pixel_step) {
+    const Vec w0 = Op::Load(w), w1 = Op::Load(w + 8);
+    Vec v = Op::Broadcast(x);
+    a00 = Op::Step(a00, v, w0);
+    a01 = Op::Step(a01, v, w1);
+    v = Op::Broadcast(x + pixel_step);
+    a10 = Op::Step(a10, v, w0);
+    a11 = Op::Step(a11, v, w1);
+    v = Op::Broadcast(x + 2 * pixel_step);
+    a20 = Op::Step(a20, v, w0);
+    a21 = Op::Step(a21, v, w1);
+    v = Op::Broadcast(x + 3 * pixel_step);
+    a30 = Op::Step(a30, v, w0);
+    a31 = Op::Step(a31, v, w1);
+  }
+  // acc[o0 + j][p0 + r] for the real channels (< channels) and pixels (r < pixels).
+  inline void Write(T* acc, size_t plane, int o0, int channels, size_t p0, int pixels) const {
+    alignas(32) T tile[kPixelTile][kChannelTile];
+    Op::Store(tile[0], a00); Op::Store(tile[0] + 8, a01);
+    Op::Store(tile[1], a10); Op::Store(tile[1] + 8, a11);
+    Op::Store(tile[2], a20); Op::Store(tile[2] + 8, a21);
+    Op::Store(tile[3], a30); Op::Store(tile[3] + 8, a31);
+    for (int j = 0; j < kChannelTile && o0 + j < channels; ++j)
+      for (int r = 0; r < kPixelTile && r < pixels; ++r) acc[size_t(o0 + j) * plane + p0 + size_t(r)] = tile[r][j];
+  }
+};
+
 template <typename T, typename Op>
 void Tiles(const ConvGeometry& g, const T* col, const T* wT, T* acc) {
-  using Vec = typename Op::Vec;
   const int K = g.K(), P = g.P(), O = g.out_c;
   const int op = ConvGeometry::PaddedChannels(O);
-  alignas(32) T tile[kPixelTile][kChannelTile];
   for (int p0 = 0; p0 < P; p0 += kPixelTile) {
-    const T* r0 = col + size_t(p0) * size_t(K);
-    const T* r1 = r0 + K;
-    const T* r2 = r1 + K;
-    const T* r3 = r2 + K;
+    const T* rows = col + size_t(p0) * size_t(K);
     for (int o0 = 0; o0 < op; o0 += kChannelTile) {
-      Vec a00 = Op::Zero(), a01 = Op::Zero(), a10 = Op::Zero(), a11 = Op::Zero();
-      Vec a20 = Op::Zero(), a21 = Op::Zero(), a30 = Op::Zero(), a31 = Op::Zero();
+      Tile4x16<T, Op> t;
       const T* w = wT + o0;
-      for (int k = 0; k < K; ++k, w += op) {
-        const Vec w0 = Op::Load(w), w1 = Op::Load(w + 8);
-        Vec x = Op::Broadcast(r0 + k);
-        a00 = Op::Step(a00, x, w0);
-        a01 = Op::Step(a01, x, w1);
-        x = Op::Broadcast(r1 + k);
-        a10 = Op::Step(a10, x, w0);
-        a11 = Op::Step(a11, x, w1);
-        x = Op::Broadcast(r2 + k);
-        a20 = Op::Step(a20, x, w0);
-        a21 = Op::Step(a21, x, w1);
-        x = Op::Broadcast(r3 + k);
-        a30 = Op::Step(a30, x, w0);
-        a31 = Op::Step(a31, x, w1);
-      }
-      Op::Store(tile[0], a00); Op::Store(tile[0] + 8, a01);
-      Op::Store(tile[1], a10); Op::Store(tile[1] + 8, a11);
-      Op::Store(tile[2], a20); Op::Store(tile[2] + 8, a21);
-      Op::Store(tile[3], a30); Op::Store(tile[3] + 8, a31);
-      for (int j = 0; j < kChannelTile && o0 + j < O; ++j)
-        for (int r = 0; r < kPixelTile && p0 + r < P; ++r) acc[size_t(o0 + j) * size_t(P) + size_t(p0 + r)] = tile[r][j];
+      for (int k = 0; k < K; ++k, w += op) t.Tap(w, rows + k, size_t(K));
+      t.Write(acc, size_t(P), o0, O, size_t(p0), P - p0);
     }
   }
 }
@@ -99,50 +108,25 @@ namespace {
 // kKW > 0: the kernel width as a compile-time constant (the tap loop unrolls); 0: g.kernel_w.
 template <typename Op, int kKW>
 void DirectTiles(const ConvGeometry& g, const float* xpad, int ph, int pw, const float* wT, float* acc) {
-  using Vec = typename Op::Vec;
   const int P = g.P(), O = g.out_c, s = g.stride, KH = g.kernel_h, KW = kKW > 0 ? kKW : g.kernel_w;
   const int op = ConvGeometry::PaddedChannels(O);
   const size_t plane = size_t(ph) * size_t(pw);
-  alignas(32) float tile[kPixelTile][kChannelTile];
   for (int oy = 0; oy < g.out_h; ++oy) {
     for (int ox0 = 0; ox0 < g.out_w; ox0 += kPixelTile) {
       const float* origin = xpad + size_t(oy * s) * size_t(pw) + size_t(ox0 * s);
       for (int o0 = 0; o0 < op; o0 += kChannelTile) {
-        Vec a00 = Op::Zero(), a01 = Op::Zero(), a10 = Op::Zero(), a11 = Op::Zero();
-        Vec a20 = Op::Zero(), a21 = Op::Zero(), a30 = Op::Zero(), a31 = Op::Zero();
+        Tile4x16<float, Op> t;
         const float* w = wT + o0;
-        for (int c = 0; c < g.in_c; ++c) {
+        for (int c = 0; c < g.in_c; ++c)
           for (int i = 0; i < KH; ++i) {
             const float* xr = origin + size_t(c) * plane + size_t(i) * size_t(pw);
 #pragma GCC unroll 1
-            for (int j = 0; j < KW; ++j, w += op) {  // k = (c, i, j): the im2col order
-              const Vec w0 = Op::Load(w), w1 = Op::Load(w + 8);
-              Vec x = Op::Broadcast(xr + j);
-              a00 = Op::Step(a00, x, w0);
-              a01 = Op::Step(a01, x, w1);
-              x = Op::Broadcast(xr + j + s);
-              a10 = Op::Step(a10, x, w0);
-              a11 = Op::Step(a11, x, w1);
-              x = Op::Broadcast(xr + j + 2 * s);
-              a20 = Op::Step(a20, x, w0);
-              a21 = Op::Step(a21, x, w1);
-              x = Op::Broadcast(xr + j + 3 * s);
-              a30 = Op::Step(a30, x, w0);
-              a31 = Op::Step(a31, x, w1);
-            }
+            for (int j = 0; j < KW; ++j, w += op) t.Tap(w, xr + j, size_t(s));  // k = (c, i, j): the im2col order
           }
-        }
-        Op::Store(tile[0], a00); Op::Store(tile[0] + 8, a01);
-        Op::Store(tile[1], a10); Op::Store(tile[1] + 8, a11);
-        Op::Store(tile[2], a20); Op::Store(tile[2] + 8, a21);
-        Op::Store(tile[3], a30); Op::Store(tile[3] + 8, a31);
-        const size_t p0 = size_t(oy) * size_t(g.out_w) + size_t(ox0);
-        for (int jj = 0; jj < kChannelTile && o0 + jj < O; ++jj)
-          for (int r = 0; r < kPixelTile && ox0 + r < g.out_w; ++r) acc[size_t(o0 + jj) * size_t(P) + p0 + size_t(r)] = tile[r][jj];
+        t.Write(acc, size_t(P), o0, O, size_t(oy) * size_t(g.out_w) + size_t(ox0), g.out_w - ox0);
       }
     }
   }
-  (void)ph;
 }
 }  // namespace
 

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   adderq::tools::AddJitCommand(app, jit_args);
   adderq::tools::BenchArgs bench_args;
   adderq::tools::AddBenchCommand(app, bench_args);
+  adderq::tools::InferArgs infer_args;
+  adderq::tools::AddInferCommand(app, infer_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
   else if (app.got_subcommand("info")) status = adderq::tools::RunInfo(info_args);
   else if (app.got_subcommand("jit")) status = adderq::tools::RunJit(jit_args);
   else if (app.got_subcommand("bench")) status = adderq::tools::RunBench(bench_args);
+  else if (app.got_subcommand("infer")) status = adderq::tools::RunInfer(infer_args);
   if (!status.ok()) {
     std::fprintf(stderr, "adderq-run: error: %s\n", status.message().c_str());
     return adderq::ExitCodeFor(status);

@@ -13,7 +13,7 @@
 #include "core/parallel.h"
 #include "data/cifar10.h"
 #include "kernels/sad_kernels.h"
-#include "tools/backend_choice.h"
+#include "tools/open_backend.h"
 #include "tools/run_commands.h"
 
 namespace adderq::tools {
@@ -48,7 +48,7 @@ Status RunBench(const BenchArgs& a) {
   data::Normalize(test.image(0), size_t(n), graph.meta.mean, graph.meta.std, input.data());
 
   BackendChoice choice{a.device, a.threads, n};  // on a GPU: the whole run is one chunk
-  ADQ_ASSIGN_OR_RETURN(auto backend, MakeBackend(graph, choice, a.json));
+  ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json));
   auto* gpu = dynamic_cast<cuda::CudaExecutor*>(backend.get());
   const int batch = gpu ? n : 100;
   auto run_all = [&]() -> Status {

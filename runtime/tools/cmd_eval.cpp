@@ -8,7 +8,8 @@
 #include "core/paths.h"
 #include "core/progress.h"
 #include "eval/evaluate.h"
-#include "tools/backend_choice.h"
+#include "cuda/cuda_executor.h"
+#include "tools/open_backend.h"
 #include "tools/run_commands.h"
 
 namespace adderq::tools {
@@ -35,7 +36,7 @@ Status RunEval(const EvalArgs& a) {
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
   ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
   BackendChoice choice{a.device, a.threads, a.cuda_chunk};
-  ADQ_ASSIGN_OR_RETURN(auto backend, MakeBackend(graph, choice, a.json));
+  ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   std::vector<float> all_logits;
   Progress progress("eval", !a.quiet && !a.json);
   eval::EvalOptions opt;

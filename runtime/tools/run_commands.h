@@ -46,4 +46,13 @@ struct BenchArgs {
 void AddBenchCommand(CLI::App& app, BenchArgs& args);
 Status RunBench(const BenchArgs& args);
 
+struct InferArgs {
+  std::string model, device = "auto";
+  std::vector<std::string> images;
+  int top_k = 3, threads = 0;
+  bool json = false, quiet = false;
+};
+void AddInferCommand(CLI::App& app, InferArgs& args);
+Status RunInfer(const InferArgs& args);
+
 }  // namespace adderq::tools

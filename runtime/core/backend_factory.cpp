@@ -1,8 +1,8 @@
-#include "tools/backend_choice.h"
+#include "core/backend_factory.h"
 
-#include <cstdio>
+#include "cuda/cuda_executor.h"
 
-namespace adderq::tools {
+namespace adderq {
 namespace {
 
 Result<std::unique_ptr<InferenceBackend>> MakeCpu(const Graph& graph, int threads) {
@@ -12,17 +12,18 @@ Result<std::unique_ptr<InferenceBackend>> MakeCpu(const Graph& graph, int thread
 
 }  // namespace
 
-Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {
+Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const BackendChoice& choice,
+                                                      std::string* fallback_reason) {
   if (choice.device == "cpu") return MakeCpu(graph, choice.threads);
   if (choice.device != "cuda" && choice.device != "auto")
-    return InvalidArgument("--device must be auto, cpu or cuda, not '{}'", choice.device);
+    return InvalidArgument("device must be auto, cpu or cuda, not '{}'", choice.device);
   cuda::CudaOptions options;
   options.chunk_images = choice.cuda_chunk;
   auto gpu = cuda::CudaExecutor::Create(graph, options);
   if (gpu.ok()) return std::unique_ptr<InferenceBackend>(std::move(gpu).value());
   if (choice.device == "cuda") return gpu.status().WithContext("--device cuda");
-  if (!quiet) std::fprintf(stderr, "adderq-run: no GPU backend (%s); running on the CPU\n", gpu.status().message().c_str());
+  if (fallback_reason) *fallback_reason = gpu.status().message();
   return MakeCpu(graph, choice.threads);
 }
 
-}  // namespace adderq::tools
+}  // namespace adderq

@@ -1,0 +1,23 @@
+// Picks the backend for a device name: cpu, cuda, or auto (CUDA where a driver and GPU exist, else
+// the CPU). Shared by adderq-run and the public API.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/backend.h"
+
+namespace adderq {
+
+struct BackendChoice {
+  std::string device = "auto";  // auto | cpu | cuda
+  int threads = 0;              // CPU worker threads (0 = all cores)
+  int cuda_chunk = 2048;        // images per CUDA pipeline step
+};
+
+// The graph must outlive the backend. When `auto` falls back to the CPU, the reason (why CUDA was
+// not usable) goes to *fallback_reason if given; the caller decides whether to print it.
+Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const BackendChoice& choice,
+                                                      std::string* fallback_reason = nullptr);
+
+}  // namespace adderq

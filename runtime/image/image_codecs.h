@@ -1,0 +1,31 @@
+// Image files for inference: PNG (libpng) and Netpbm (PPM/PGM, binary and ASCII), decoded to 8-bit
+// RGB; writers for both (tests and tools export CIFAR-10 images with them); the fit-to-model resize.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "adderq/adderq.hpp"
+#include "core/status.h"
+
+namespace adderq::image {
+
+// Errors name `name` (the file) and what is wrong with it.
+Result<Image> DecodePng(std::span<const uint8_t> bytes, const std::string& name);
+Result<Image> DecodeNetpbm(std::span<const uint8_t> bytes, const std::string& name);
+// Dispatches on the leading bytes (PNG signature, or "P2".."P6").
+Result<Image> Decode(std::span<const uint8_t> bytes, const std::string& name);
+Result<Image> LoadFile(const std::string& path);
+
+Result<std::vector<uint8_t>> EncodePng(const Image& image);
+std::vector<uint8_t> EncodePpm(const Image& image);  // binary P6
+
+// See adderq::FitImage in adderq.hpp.
+Result<Image> Fit(const Image& image, int width, int height);
+
+// Images larger than this (either side) are refused before any allocation.
+inline constexpr int kMaxSide = 1 << 14;
+
+}  // namespace adderq::image

@@ -75,7 +75,8 @@ Status ValidateQuantOptions(const CompileOptions& o) {
 }
 
 // Steps 1-5 of ALGORITHM.md on the float graph (BatchNorms still separate).
-Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Graph& graph, PhaseTimer& timer) {
+Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Graph& graph, PhaseTimer& timer,
+                CompileReport& report) {
   ADQ_RETURN_IF_ERROR(ValidateQuantOptions(o));
   ADQ_ASSIGN_OR_RETURN(std::string calib_dir, ResolveDataDir(o.calib_data));
   ADQ_ASSIGN_OR_RETURN(data::ImageSet train, timer.Run("load-calib", [&] { return data::LoadCifar10Train(calib_dir); }));
@@ -93,9 +94,20 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
     co.act_ratio = o.act_ratio;
     co.threads = o.threads;
     co.progress = [&](size_t d, size_t t) { bar.Update(d, t); };
+    if (o.collect_report_data)
+      co.observe = [&](size_t node, std::span<const float> input) {
+        // About 1024 values per batch and layer: enough for a histogram, 16 MB for a default compile.
+        std::vector<float>& sample = report.layer_data[graph.nodes[node].name].activation_sample;
+        const size_t stride = std::max<size_t>(1, input.size() / 1024);
+        for (size_t i = 0; i < input.size(); i += stride) sample.push_back(input[i]);
+      };
     ADQ_ASSIGN_OR_RETURN(ranges, timer.Run("calibrate", [&] { return passes::CalibrateActivationRanges(graph, batches, co); }));
     if (!o.calib_cache.empty()) ADQ_RETURN_IF_ERROR(SaveCalibrationCache(o.calib_cache, key, ranges));
   }
+
+  if (o.collect_report_data)
+    for (const Node& n : graph.nodes)
+      if (n.kind == OpKind::kAdder2d) report.layer_data[n.name].float_weights = n.weight;
 
   passes::QuantizeOptions qo;
   qo.method = o.method == Method::kSharedScale ? passes::ScaleMethod::kSharedScale : passes::ScaleMethod::kAdderQuant;
@@ -133,7 +145,7 @@ Result<CompileReport> Compile(const CompileOptions& o) {
   graph.meta.method = MethodName(o.method);
   graph.meta.compile_options = RecordedOptions(o);
 
-  if (o.method != Method::kFullPrecision) ADQ_RETURN_IF_ERROR(Quantize(o, ckpt.sha256, graph, timer));
+  if (o.method != Method::kFullPrecision) ADQ_RETURN_IF_ERROR(Quantize(o, ckpt.sha256, graph, timer, report));
 
   ADQ_RETURN_IF_ERROR(timer.Run("fold-bn", [&] { return passes::FoldBatchNorms(graph); }));
   ADQ_ASSIGN_OR_RETURN(report.artifact, timer.Run("serialize", [&] { return writer::SerializeArtifact(graph); }));

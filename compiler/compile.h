@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct CompileOptions {
   std::string calib_cache;  // optional file: reuse activation ranges across compiles of one checkpoint
   int threads = 0;
   bool progress = true;
+  bool collect_report_data = false;  // fill CompileReport::layer_data (for --report)
 };
 
 struct PhaseTime {
@@ -37,7 +39,14 @@ struct PhaseTime {
   double seconds = 0;
 };
 
+// What the HTML report shows of one adder layer beyond the final graph.
+struct AdderLayerData {
+  std::vector<float> float_weights;       // before clamping and quantization, [O][C][KH][KW]
+  std::vector<float> activation_sample;   // a strided sample of the layer's calibration inputs
+};
+
 struct CompileReport {
+  std::map<std::string, AdderLayerData> layer_data;  // by node name; with collect_report_data
   Graph graph;                  // the final graph (as written)
   std::vector<uint8_t> artifact;
   std::string checkpoint_format;

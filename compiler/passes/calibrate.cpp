@@ -49,6 +49,7 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
     const float q = ReferenceQuantile(input, opt.act_ratio);
     float& a = ranges[g.nodes[node].name];
     a = std::max(a, q);
+    if (opt.observe) opt.observe(node, input);
   };
   std::vector<float> input, logits;
   for (int b = 0; b < batches.batches(); ++b) {

@@ -23,6 +23,8 @@ struct CalibrateOptions {
   double act_ratio = 0.9997;
   int threads = 0;
   std::function<void(size_t done, size_t total)> progress;
+  // Optional: sees every adder node's whole input batch (the HTML report samples it).
+  std::function<void(size_t node_index, std::span<const float> input)> observe;
 };
 
 // Adder node name -> A_l.

@@ -4,13 +4,21 @@
 #include <CLI/CLI.hpp>
 
 #include "compile.h"
+#include "core/file_io.h"
 #include "core/paths.h"
+#include "report/html_report.h"
 #include "tools/compile_summary.h"
 #include "tools/inspect_checkpoint.h"
 
 namespace {
 
-adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& method, bool json, bool inspect) {
+struct ReportArgs {
+  std::string html;                      // --report
+  std::vector<std::string> evaluations;  // --report-eval
+};
+
+adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& method, bool json, bool quiet, bool inspect,
+                    const ReportArgs& report_args) {
   using namespace adderq;
   if (inspect) {
     if (o.checkpoint.empty()) return InvalidArgument("--inspect needs a checkpoint");
@@ -19,10 +27,22 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
   ADQ_ASSIGN_OR_RETURN(o.method, compiler::ParseMethod(method));
   ADQ_ASSIGN_OR_RETURN(o.checkpoint, ResolveCheckpoint(o.checkpoint));
   if (o.output.empty()) return InvalidArgument("no output given (-o OUT.adq)");
-  if (json) o.progress = false;
+  if (json || quiet) o.progress = false;
+  // Everything the report needs is checked before the long part.
+  if (!report_args.evaluations.empty() && report_args.html.empty()) return InvalidArgument("--report-eval needs --report FILE.html");
+  std::vector<report::EvalPoint> evals;
+  for (const std::string& path : report_args.evaluations) {
+    ADQ_ASSIGN_OR_RETURN(report::EvalPoint e, report::ReadEvalJson(path));
+    evals.push_back(std::move(e));
+  }
+  o.collect_report_data = !report_args.html.empty();
   ADQ_ASSIGN_OR_RETURN(compiler::CompileReport r, compiler::Compile(o));
+  if (!report_args.html.empty()) {
+    const std::string html = report::RenderHtmlReport(o, r, evals);
+    ADQ_RETURN_IF_ERROR(WriteFileAtomic(report_args.html, {reinterpret_cast<const uint8_t*>(html.data()), html.size()}));
+  }
   if (json) std::printf("%s\n", compiler::SummaryJson(o, r).dump().c_str());
-  else std::printf("%s", compiler::SummaryText(o, r).c_str());
+  else if (!quiet) std::printf("%s", compiler::SummaryText(o, r).c_str());
   return Status::Ok();
 }
 
@@ -31,9 +51,11 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
 int main(int argc, char** argv) {
   adderq::compiler::CompileOptions o;
   std::string method = "adderquant";
-  bool json = false, no_bn_adjust = false, inspect = false;
+  bool json = false, no_bn_adjust = false, inspect = false, quiet = false;
+  ReportArgs report_args;
   CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant, NeurIPS 2022) into .adq artifacts.\n"
-               "Example: adderq-compile ../shared/checkpoints/resnet20_adder_cifar10.pth -o r20_w4.adq --bits 4"};
+               "Example: adderq-compile ../shared/checkpoints/resnet20_adder_cifar10.pth -o r20_w4.adq --bits 4\n"
+               "Report: adderq-compile CKPT -o r20_w4.adq --report r20_w4.html --report-eval w4.json --report-eval w8.json"};
   app.add_option("checkpoint", o.checkpoint,
                  "PyTorch (.pth, legacy or zip) or MindSpore (.ckpt) checkpoint (default: $ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth)");
   app.add_option("-o,--output", o.output, "artifact to write (.adq); written atomically");
@@ -51,7 +73,13 @@ int main(int argc, char** argv) {
   app.add_flag("--inspect", inspect, "list the checkpoint's tensors (name, dtype, shape, values) and exit");
   app.add_option("--threads", o.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   app.add_flag("--json", json, "print the summary as one JSON object");
-  app.add_flag("!--no-progress", o.progress, "no progress bars");
+  app.add_flag("!--no-progress", o.progress, "no progress bars (they are drawn only when stderr is a terminal)");
+  app.add_flag("--quiet,-q", quiet, "no progress bars and no summary; errors only");
+  app.add_option("--report", report_args.html,
+                 "write an HTML report (self-contained): per adder layer the weight and activation histograms\n"
+                 "with the clamp threshold and group scales, the groups, and the accuracy per bit width");
+  app.add_option("--report-eval", report_args.evaluations,
+                 "an `adderq-run eval --json` output to chart in the report (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -64,7 +92,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   o.bn_adjust = !no_bn_adjust;
-  adderq::Status s = Main(o, method, json, inspect);
+  adderq::Status s = Main(o, method, json, quiet, inspect, report_args);
   if (!s.ok()) {
     std::fprintf(stderr, "adderq-compile: error: %s\n", s.message().c_str());
     return adderq::ExitCodeFor(s);

@@ -31,6 +31,16 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
   cmd->add_flag("--quiet,-q", a.quiet, "no progress bar");
 }
 
+namespace {
+// The widest adder layer's bits; 0 for a full-precision model.
+int MaxAdderBits(const Graph& g) {
+  int bits = 0;
+  for (const Node& n : g.nodes)
+    if (n.kind == OpKind::kAdder2d) bits = std::max(bits, n.quant.bits);
+  return bits;
+}
+}  // namespace
+
 Status RunEval(const EvalArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
@@ -58,6 +68,7 @@ Status RunEval(const EvalArgs& a) {
     nlohmann::ordered_json j;
     j["model"] = a.model;
     j["method"] = graph.meta.method;
+    j["bits"] = MaxAdderBits(graph);
     j["images"] = acc.images;
     j["top1"] = acc.top1();
     j["top5"] = acc.top5();

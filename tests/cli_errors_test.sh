@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tools on bad input: one line on stderr, documented exit codes, no partial output files.
 set -u
-compile=$1 run=$2 shared=$3
+compile=$1 run=$2 shared=$3 exporter=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -56,6 +56,25 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   env ADDERQ_CUDA_DRIVER=/nonexistent/libcuda.so.1 "$run" eval "$tmp/fp.adq" --limit 10 --data "$shared/data/cifar-10-batches-bin" >"$tmp/out" 2>"$tmp/err" \
     && [ "$(grep -c "running on the CPU" "$tmp/err")" = 1 ] && echo "ok: run eval: --device auto falls back to the CPU" \
     || { echo "FAIL: --device auto fallback"; cat "$tmp/err"; fail=1; }
+  # infer: image files
+  "$exporter" "$shared/data/cifar-10-batches-bin" 0 "$tmp/img0.png" >/dev/null
+  head -c 200 "$tmp/img0.png" >"$tmp/trunc.png"
+  printf 'P6\n32 32\n255\nabc' >"$tmp/trunc.ppm"
+  expect 2 "run infer: missing image" -- "$run" infer "$tmp/fp.adq" "$tmp/missing.png" --device cpu
+  expect 2 "run infer: not an image" -- "$run" infer "$tmp/fp.adq" "$tmp/junk.adq" --device cpu
+  expect 2 "run infer: truncated PNG" -- "$run" infer "$tmp/fp.adq" "$tmp/trunc.png" --device cpu
+  expect 2 "run infer: truncated PPM" -- "$run" infer "$tmp/fp.adq" "$tmp/img0.png" "$tmp/trunc.ppm" --device cpu
+  [ -s "$tmp/out" ] && { echo "FAIL: infer printed results before failing on a bad image"; fail=1; }
+  expect 1 "run infer: --top-k 0" -- "$run" infer "$tmp/fp.adq" "$tmp/img0.png" --top-k 0
+  expect 1 "run infer: no image" -- "$run" infer "$tmp/fp.adq"
+  expect 0 "run infer --json" -- "$run" infer "$tmp/fp.adq" "$tmp/img0.png" --json --device cpu
+  grep -q '"top":\[{"class":"cat"' "$tmp/out" || { echo "FAIL: infer --json: $(cat "$tmp/out")"; fail=1; }
+  # compile --report: evaluation files and the destination are checked before compiling
+  printf '{"top1": 5}' >"$tmp/bad_eval.json"
+  expect 1 "compile: --report-eval without --report" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/r.adq" --report-eval "$tmp/bad_eval.json"
+  expect 2 "compile: --report-eval not an eval output" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/r.adq" --report "$tmp/r.html" --report-eval "$tmp/bad_eval.json"
+  expect 1 "compile: --report into a missing directory" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/r.adq" --report "$tmp/nodir/r.html"
+  [ -e "$tmp/r.adq" ] && { echo "FAIL: a refused --report compile left $tmp/r.adq"; fail=1; }
   expect 1 "run jit: bad --arch" -- "$run" jit "$tmp/fp.adq" --arch banana --cache-dir "$tmp/kc"
 fi
 exit $fail

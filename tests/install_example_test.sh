@@ -60,7 +60,7 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
     [ "$got" = "${class_names[$label]}" ] || { echo "FAIL: image 0 is a ${class_names[$label]}, the C example says $got"; exit 1; }
     echo "ok: the C example against the installed libadderq names test image 0 correctly: $got"
     infer=$("$prefix/bin/adderq-run" infer "$tmp/w4.adq" "$tmp/img0.png" --top-k 1 --quiet)
-    case "$infer" in *": ${class_names[$label]} "*) echo "ok: adderq-run infer: $infer" ;;
+    case "$infer" in *":  ${class_names[$label]} "*) echo "ok: adderq-run infer: $infer" ;;
       *) echo "FAIL: adderq-run infer says: $infer (label ${class_names[$label]})"; exit 1 ;; esac
   fi
 done

@@ -1,5 +1,6 @@
 // adderq-compile: full-precision AdderNet checkpoint -> quantized .adq artifact.
 #include <cstdio>
+#include <filesystem>
 
 #include <CLI/CLI.hpp>
 
@@ -34,6 +35,10 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
   for (const std::string& path : report_args.evaluations) {
     ADQ_ASSIGN_OR_RETURN(report::EvalPoint e, report::ReadEvalJson(path));
     evals.push_back(std::move(e));
+  }
+  if (!report_args.html.empty()) {
+    const auto dir = std::filesystem::absolute(report_args.html).parent_path();
+    if (!std::filesystem::is_directory(dir)) return InvalidArgument("--report {}: no such directory", report_args.html);
   }
   o.collect_report_data = !report_args.html.empty();
   ADQ_ASSIGN_OR_RETURN(compiler::CompileReport r, compiler::Compile(o));

@@ -126,8 +126,8 @@ ADDERQ_API std::vector<float> Softmax(std::span<const float> logits);
 // The k most probable classes of one image's logits, best first; ties go to the lower index.
 ADDERQ_API std::vector<Prediction> TopK(const Model& model, std::span<const float> logits, int k);
 
-// Decodes a PNG (any bit depth or colour type; alpha is composited onto black... see README) or a
-// binary/ASCII PPM/PGM (P6, P3, P5, P2) into 8-bit RGB. The format is taken from the file's bytes.
+// Decodes a PNG (any bit depth or colour type; alpha is dropped, as PIL's convert("RGB") does) or
+// a binary/ASCII PPM/PGM (P6, P3, P5, P2) into 8-bit RGB. The format is taken from the file's bytes.
 ADDERQ_API Image LoadImage(const std::string& path);
 ADDERQ_API Image DecodeImage(std::span<const std::uint8_t> bytes, const std::string& name = "image");
 // Fits an image to width x height: unchanged when it already has that size; otherwise the largest

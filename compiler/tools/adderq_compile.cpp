@@ -7,6 +7,7 @@
 #include "compile.h"
 #include "core/file_io.h"
 #include "core/paths.h"
+#include "core/version.h"
 #include "report/html_report.h"
 #include "tools/compile_summary.h"
 #include "tools/inspect_checkpoint.h"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant, NeurIPS 2022) into .adq artifacts.\n"
                "Example: adderq-compile ../shared/checkpoints/resnet20_adder_cifar10.pth -o r20_w4.adq --bits 4\n"
                "Report: adderq-compile CKPT -o r20_w4.adq --report r20_w4.html --report-eval w4.json --report-eval w8.json"};
+  app.set_version_flag("--version", std::string("adderq-compile ") + adderq::kAdderqVersion);
   app.add_option("checkpoint", o.checkpoint,
                  "PyTorch (.pth, legacy or zip) or MindSpore (.ckpt) checkpoint (default: $ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth)");
   app.add_option("-o,--output", o.output, "artifact to write (.adq); written atomically");
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line, like every other error; usage errors exit 1.

@@ -3,12 +3,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/version.h"
 #include "tools/run_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"adderq-run: run quantized AdderNet artifacts (.adq) on the CPU or an NVIDIA GPU.\n"
                "Example: adderq-run eval resnet20_w4.adq --data ../shared/data/cifar-10-batches-bin"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("adderq-run ") + adderq::kAdderqVersion);
   adderq::tools::EvalArgs eval_args;
   adderq::tools::InfoArgs info_args;
   adderq::tools::AddEvalCommand(app, eval_args);
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line, like every other error; usage errors exit 1.

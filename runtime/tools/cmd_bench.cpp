@@ -28,6 +28,7 @@ void AddBenchCommand(CLI::App& app, BenchArgs& a) {
   cmd->add_option("--threads", a.threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   cmd->add_flag("--json", a.json, "print one JSON object");
+  cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
 }
 
 namespace {
@@ -48,7 +49,7 @@ Status RunBench(const BenchArgs& a) {
   data::Normalize(test.image(0), size_t(n), graph.meta.mean, graph.meta.std, input.data());
 
   BackendChoice choice{a.device, a.threads, n};  // on a GPU: the whole run is one chunk
-  ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json));
+  ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   auto* gpu = dynamic_cast<cuda::CudaExecutor*>(backend.get());
   const int batch = gpu ? n : 100;
   auto run_all = [&]() -> Status {

@@ -41,7 +41,7 @@ Status RunJit(const JitArgs& args);
 struct BenchArgs {
   std::string model, data, device = "auto";
   int images = 10000, repeat = 3, threads = 0;
-  bool json = false;
+  bool json = false, quiet = false;
 };
 void AddBenchCommand(CLI::App& app, BenchArgs& args);
 Status RunBench(const BenchArgs& args);

@@ -78,7 +78,7 @@ Status ValidateQuantOptions(const CompileOptions& o) {
 Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Graph& graph, PhaseTimer& timer,
                 CompileReport& report) {
   ADQ_RETURN_IF_ERROR(ValidateQuantOptions(o));
-  ADQ_ASSIGN_OR_RETURN(std::string calib_dir, ResolveDataDir(o.calib_data));
+  ADQ_ASSIGN_OR_RETURN(std::string calib_dir, ResolveDataDir(o.calib_data, "--calib-data"));
   ADQ_ASSIGN_OR_RETURN(data::ImageSet train, timer.Run("load-calib", [&] { return data::LoadCifar10Train(calib_dir); }));
   ADQ_ASSIGN_OR_RETURN(passes::CalibrationBatches batches,
                        passes::CalibrationBatches::Create(train, graph.meta, o.calib_batches, o.batch_size, o.seed));

@@ -30,8 +30,8 @@ Result<std::string> Resolve(const std::string& flag, const char* env, const std:
 }
 }  // namespace
 
-Result<std::string> ResolveDataDir(const std::string& flag) {
-  return Resolve(flag, "ADDERQ_DATA", "data/cifar-10-batches-bin", "CIFAR-10 directory", "--data");
+Result<std::string> ResolveDataDir(const std::string& flag, const char* option) {
+  return Resolve(flag, "ADDERQ_DATA", "data/cifar-10-batches-bin", "CIFAR-10 directory", option);
 }
 
 Result<std::string> ResolveCheckpoint(const std::string& flag) {

@@ -10,7 +10,8 @@
 namespace adderq {
 
 // ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin.
-Result<std::string> ResolveDataDir(const std::string& flag);
+// `option` names the command's flag in the error (adderq-run: --data; adderq-compile: --calib-data).
+Result<std::string> ResolveDataDir(const std::string& flag, const char* option = "--data");
 // ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth.
 Result<std::string> ResolveCheckpoint(const std::string& flag);
 // The first existing of ./../shared/<rel> and <exe dir>/../../../shared/<rel>; empty when none.

@@ -73,7 +73,9 @@ TEST(CApi, FailuresReturnCodesAndOneLineMessages) {
 
   const std::vector<uint8_t> bytes = SyntheticArtifact();
   ASSERT_EQ(adderq_model_load_memory(bytes.data(), bytes.size(), &model), ADDERQ_OK);
-  adderq_session_options bad{static_cast<adderq_device>(7), 0};
+  adderq_session_options bad{ADDERQ_DEVICE_AUTO, 0};
+  const int seven = 7;  // what a C caller can store in the enum
+  std::memcpy(&bad.device, &seven, sizeof seven);
   adderq_session* session = nullptr;
   EXPECT_EQ(adderq_session_create(model, &bad, &session), ADDERQ_INVALID_ARGUMENT);
   EXPECT_EQ(adderq_session_create(nullptr, nullptr, &session), ADDERQ_INVALID_ARGUMENT);

@@ -3,6 +3,7 @@
 #include "adderq/adderq.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -133,12 +134,16 @@ adderq_status adderq_session_create(const adderq_model* model, const adderq_sess
   *out = nullptr;
   adderq::SessionOptions o;
   if (options) {
-    switch (options->device) {
+    // A C caller may store any int in the enum; reading it as the C++ enum type would be
+    // undefined for values outside it, so read the int.
+    int device = 0;
+    static_assert(sizeof(device) == sizeof(options->device));
+    std::memcpy(&device, &options->device, sizeof device);
+    switch (device) {
       case ADDERQ_DEVICE_AUTO: o.device = adderq::Device::kAuto; break;
       case ADDERQ_DEVICE_CPU: o.device = adderq::Device::kCpu; break;
       case ADDERQ_DEVICE_CUDA: o.device = adderq::Device::kCuda; break;
-      default:
-        return Fail(ADDERQ_INVALID_ARGUMENT, "adderq_session_create: unknown device " + std::to_string(int(options->device)));
+      default: return Fail(ADDERQ_INVALID_ARGUMENT, "adderq_session_create: unknown device " + std::to_string(device));
     }
     o.threads = options->threads;
   }

@@ -1,6 +1,7 @@
 // Image files: PNG and Netpbm decoding (every variant, against known pixels), bad files as one-line
 // errors, and the fit-to-model resize.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "image/image_codecs.h"
 
@@ -63,6 +64,8 @@ TEST(Image, BadFilesAreOneLineErrors) {
       {Bytes("P6 2 2 255\nabc"), "truncated raster"},
       {Bytes("P6 0 2 255\n"), "zero width"},
       {Bytes("P6 99999 2 255\n"), "huge"},
+      {Bytes("P6 16000 16000 255\n"), "too many pixels"},
+      {Bytes("P3 4000 4000 255\n1 2 3"), "ascii far too short"},
       {Bytes("P3 1 1 255 1 2"), "truncated ascii"},
       {Bytes("P3 1 1 10 1 2 11"), "sample above maxval"},
       {Bytes("P6 1 1 70000\n"), "bad maxval"},
@@ -79,6 +82,27 @@ TEST(Image, BadFilesAreOneLineErrors) {
   std::vector<uint8_t> corrupt = png;
   corrupt[corrupt.size() / 2] ^= 0xff;  // the zlib stream or its CRC breaks
   EXPECT_FALSE(Decode(corrupt, "c.png").ok());
+}
+
+// A valid PNG header that declares far more pixels than its data can hold is refused before the
+// decoder allocates its output (16000 x 16000 RGBA would be 1 GB).
+TEST(Image, PngDeclaringAHugeImageIsRefusedBeforeAllocating) {
+  std::vector<uint8_t> png = EncodePng(Gradient(4, 4)).value();
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) png[at + size_t(i)] = uint8_t(v >> (24 - 8 * i));
+  };
+  put32(16, 5000);  // IHDR width
+  put32(20, 5000);  // IHDR height
+  put32(29, uint32_t(crc32(0, png.data() + 12, 17)));  // IHDR CRC over type + data
+  auto r = Decode(png, "huge.png");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("truncated PNG"), std::string::npos) << r.status().message();
+  put32(16, 16000);
+  put32(20, 16000);
+  put32(29, uint32_t(crc32(0, png.data() + 12, 17)));
+  r = Decode(png, "huger.png");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("in all"), std::string::npos) << r.status().message();
 }
 
 TEST(Image, FitKeepsTheModelSizeAndCropsTheCentre) {

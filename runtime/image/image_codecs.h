@@ -25,7 +25,9 @@ std::vector<uint8_t> EncodePpm(const Image& image);  // binary P6
 // See adderq::FitImage in adderq.hpp.
 Result<Image> Fit(const Image& image, int width, int height);
 
-// Images larger than this (either side) are refused before any allocation.
+// Images larger than this (either side, or in total) are refused before any allocation: a few
+// bytes of header must not make us allocate gigabytes. 32 Mpx is a large photo; models take 32x32.
 inline constexpr int kMaxSide = 1 << 14;
+inline constexpr uint64_t kMaxPixels = uint64_t(1) << 25;
 
 }  // namespace adderq::image

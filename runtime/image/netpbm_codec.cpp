@@ -55,10 +55,13 @@ Result<Image> DecodeNetpbm(std::span<const uint8_t> bytes, const std::string& na
   long w = 0, h = 0, maxval = 0;
   if (!r.Number(w) || !r.Number(h) || !r.Number(maxval))
     return BadInput("{}: truncated or malformed PPM/PGM header", name);
-  if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
-    return BadInput("{}: image of {}x{} pixels (1..{} per side)", name, w, h, kMaxSide);
+  if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide || uint64_t(w) * uint64_t(h) > kMaxPixels)
+    return BadInput("{}: image of {}x{} pixels (1..{} per side, at most {} in all)", name, w, h, kMaxSide, kMaxPixels);
   if (maxval < 1 || maxval > 65535) return BadInput("{}: maxval {} (must be 1..65535)", name, maxval);
   const size_t samples = size_t(w) * size_t(h) * (color ? 3 : 1);
+  // Every sample takes at least one byte in either encoding: check before allocating.
+  if (bytes.size() - r.pos() < samples)
+    return BadInput("{}: truncated: {} bytes of pixels, at least {} needed", name, bytes.size() - r.pos(), samples);
   std::vector<uint16_t> raw(samples);
   if (binary) {
     if (!r.OneSpace()) return BadInput("{}: malformed PPM/PGM header", name);

@@ -26,8 +26,13 @@ Result<Image> DecodePng(std::span<const uint8_t> bytes, const std::string& name)
   PngImageGuard g;
   if (!png_image_begin_read_from_memory(&g.image, bytes.data(), bytes.size()))
     return BadInput("{}: not a readable PNG ({})", name, g.image.message);
-  if (g.image.width == 0 || g.image.height == 0 || g.image.width > unsigned(kMaxSide) || g.image.height > unsigned(kMaxSide))
-    return BadInput("{}: PNG of {}x{} pixels (at most {} per side)", name, g.image.width, g.image.height, kMaxSide);
+  const uint64_t w = g.image.width, h = g.image.height;
+  if (w == 0 || h == 0 || w > unsigned(kMaxSide) || h > unsigned(kMaxSide) || w * h > kMaxPixels)
+    return BadInput("{}: PNG of {}x{} pixels (at most {} per side and {} in all)", name, w, h, kMaxSide, kMaxPixels);
+  // zlib cannot compress better than about 1032:1, and every row holds at least a filter byte and
+  // one bit per pixel: a file too small for its declared size is truncated, caught before allocating.
+  if (uint64_t(bytes.size()) * 1032 < h * (1 + (w + 7) / 8))
+    return BadInput("{}: truncated PNG ({} bytes cannot hold {}x{} pixels)", name, bytes.size(), w, h);
   g.image.format = PNG_FORMAT_RGBA;
   std::vector<uint8_t> rgba(PNG_IMAGE_SIZE(g.image));
   if (!png_image_finish_read(&g.image, nullptr, rgba.data(), 0, nullptr))

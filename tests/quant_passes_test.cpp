@@ -7,6 +7,8 @@
 #include <random>
 
 #include "core/executor.h"
+#include "core/fusion.h"
+#include "kernels/ref/cpu_ops.h"
 #include "core/quant_math.h"
 #include "passes/calibrate.h"
 #include "passes/cluster_filters.h"
@@ -145,8 +147,57 @@ TEST(Quantile, ReferenceRule) {
     std::vector<float> a(n);
     for (size_t i = 0; i < n; ++i) a[i] = std::fabs(v[i]);
     std::sort(a.begin(), a.end());
-    for (double r : {0.9997, 0.99, 0.5, 1.0}) EXPECT_EQ(ReferenceQuantile(v, r), a[ReferenceQuantileIndex(n, r)]) << n << " " << r;
+    for (double r : {0.9997, 0.99, 0.5, 1.0})
+      for (int threads : {1, 2, 3})  // the candidate pass is split over threads; same answer
+        EXPECT_EQ(ReferenceQuantile(v, r, threads), a[ReferenceQuantileIndex(n, r)]) << n << " " << r << " " << threads;
   }
+  // Mostly zeros (the sampled threshold is 0, so every value is a candidate) and a sample that
+  // misleads (the large values sit between the sampled positions): still exact.
+  std::vector<float> sparse(400000, 0.f);
+  for (size_t i = 3; i < sparse.size(); i += 997) sparse[i] = float(i % 13) + 0.5f;
+  std::vector<float> sorted(sparse);
+  std::sort(sorted.begin(), sorted.end());
+  for (int threads : {1, 2})
+    EXPECT_EQ(ReferenceQuantile(sparse, 0.9997, threads), sorted[ReferenceQuantileIndex(sparse.size(), 0.9997)]);
+}
+
+// BN re-estimation runs graphs whose BatchNorms are not folded: the CPU executor fuses the residual
+// Add and the ReLU after a BatchNorm, which must give the bits of the separate nodes.
+TEST(BatchNormFusion, TrainingModeWithResidualAndReluEqualsSeparateNodes) {
+  Node bn;
+  bn.kind = OpKind::kBatchNorm;
+  const Shape3 shape{3, 5, 7};
+  bn.bn_gamma = {1.5f, -0.5f, 2.f};
+  bn.bn_beta = {0.1f, -0.2f, 0.3f};
+  bn.bn_mean.assign(3, 0.f);
+  bn.bn_var.assign(3, 1.f);
+  const int batch = 4;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> d(0.f, 2.f);
+  std::vector<float> x(size_t(batch) * shape.size()), r(x.size());
+  for (auto& v : x) v = d(rng);
+  for (auto& v : r) v = d(rng);
+  std::vector<float> y_sep(x.size()), y_fused(x.size()), m1, v1, m2, v2;
+  kernels::BatchNormTraining(bn, shape, x.data(), batch, y_sep.data(), m1, v1, 2);
+  for (size_t i = 0; i < y_sep.size(); ++i) y_sep[i] = std::max(y_sep[i] + r[i], 0.f);  // Add, then ReLU nodes
+  kernels::BatchNormTraining(bn, shape, x.data(), batch, y_fused.data(), m2, v2, 1, r.data(), true);
+  EXPECT_EQ(y_sep, y_fused);
+  EXPECT_EQ(m1, m2);
+  EXPECT_EQ(v1, v2);
+}
+
+TEST(BatchNormFusion, PlannedOnlyWhenAsked) {
+  const Graph g = testing::SyntheticResNet(20, 0, 5);  // full precision: BatchNorms not folded
+  size_t bn = 0, absorbed_by_bn = 0;
+  const auto plain = PlanFusion(g), fused = PlanFusion(g, /*fuse_batchnorm=*/true);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].kind != OpKind::kBatchNorm) continue;
+    ++bn;
+    EXPECT_FALSE(plain[i].relu);
+    absorbed_by_bn += fused[i].relu;
+  }
+  ASSERT_GT(bn, 0u) << "the synthetic float ResNet should keep its BatchNorms";
+  EXPECT_GT(absorbed_by_bn, 0u);
 }
 
 TEST(QuantizeAdders, GroupScaleRule) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/executor.h"
+#include "core/parallel.h"
 
 namespace adderq::passes {
 
@@ -13,7 +15,37 @@ size_t ReferenceQuantileIndex(size_t n, double ratio) {
   return size_t(std::clamp(idx, 0.0, double(n - 1)));
 }
 
-float ReferenceQuantile(std::span<const float> values, double ratio) {
+namespace {
+
+// Appends |v| for every v with |v| >= threshold (NaN never), in order. Blocks of 64 values are
+// first tested with an integer compare of the magnitude bits (IEEE order for finite values), a loop
+// compilers vectorize; only blocks holding a candidate are scanned value by value. Candidates are
+// about 1% of the values, so this reads memory at close to bandwidth.
+void CollectAtLeast(std::span<const float> values, float threshold, std::vector<float>& out) {
+  int32_t t = 0;  // a negative threshold admits every magnitude
+  if (threshold > 0.f) std::memcpy(&t, &threshold, sizeof t);
+  constexpr size_t kBlock = 64;
+  const size_t n = values.size();
+  size_t i = 0;
+  auto scan = [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j)
+      if (std::fabs(values[j]) >= threshold) out.push_back(std::fabs(values[j]));
+  };
+  for (; i + kBlock <= n; i += kBlock) {
+    int hit = 0;
+    for (size_t j = 0; j < kBlock; ++j) {
+      int32_t bits;
+      std::memcpy(&bits, &values[i + j], sizeof bits);
+      hit |= int((bits & 0x7fffffff) >= t);
+    }
+    if (hit) scan(i, i + kBlock);
+  }
+  scan(i, n);
+}
+
+}  // namespace
+
+float ReferenceQuantile(std::span<const float> values, double ratio, int threads) {
   const size_t n = values.size();
   if (n == 0) return 0.f;
   const size_t idx = ReferenceQuantileIndex(n, ratio);
@@ -27,11 +59,22 @@ float ReferenceQuantile(std::span<const float> values, double ratio) {
   auto pos = sample.begin() + long(std::min(sample.size() - 1, size_t(margin_ratio * double(sample.size()))));
   std::nth_element(sample.begin(), pos, sample.end());
   float threshold = *pos;
+  // The candidate pass reads every value: split it over the threads (the caller's are idle while a
+  // hook runs). Candidates keep their order, so the answer is the same for any thread count.
+  threads = std::max(1, std::min(threads > 0 ? threads : DefaultThreadCount(), int(n / 65536) + 1));
+  std::vector<std::vector<float>> parts(static_cast<size_t>(threads));
   std::vector<float> candidates;
   for (int attempt = 0; attempt < 2; ++attempt) {
+    const size_t chunk = (n + size_t(threads) - 1) / size_t(threads);
+    ParallelFor(threads, threads, [&](int b, int e, int) {
+      for (int t = b; t < e; ++t) {
+        parts[size_t(t)].clear();
+        const size_t lo = std::min(n, size_t(t) * chunk), hi = std::min(n, lo + chunk);
+        CollectAtLeast(values.subspan(lo, hi - lo), threshold, parts[size_t(t)]);
+      }
+    });
     candidates.clear();
-    for (float v : values)
-      if (std::fabs(v) >= threshold) candidates.push_back(std::fabs(v));
+    for (const auto& p : parts) candidates.insert(candidates.end(), p.begin(), p.end());
     if (candidates.size() >= above) break;
     threshold = -1.f;  // the sample misled us: take everything
   }
@@ -46,7 +89,7 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
   std::map<std::string, float> ranges;
   RunHooks hooks;
   hooks.before_adder = [&](size_t node, std::span<const float> input, int) {
-    const float q = ReferenceQuantile(input, opt.act_ratio);
+    const float q = ReferenceQuantile(input, opt.act_ratio, opt.threads);
     float& a = ranges[g.nodes[node].name];
     a = std::max(a, q);
     if (opt.observe) opt.observe(node, input);

@@ -16,8 +16,9 @@ namespace adderq::passes {
 // The reference selection rule: sorted |X| ascending, element int((round(N * r) - 1) * r).
 // (It applies the ratio twice: about the 99.94th percentile for r = 0.9997.)
 size_t ReferenceQuantileIndex(size_t n, double ratio);
-// That element of |values|, computed exactly without sorting everything.
-float ReferenceQuantile(std::span<const float> values, double ratio);
+// That element of |values|, computed exactly without sorting everything; `threads` (0 = all cores)
+// share the pass over the values; the answer does not depend on them.
+float ReferenceQuantile(std::span<const float> values, double ratio, int threads = 1);
 
 struct CalibrateOptions {
   double act_ratio = 0.9997;

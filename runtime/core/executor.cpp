@@ -13,7 +13,7 @@ Result<std::unique_ptr<Executor>> Executor::Create(const Graph& graph, int threa
   std::unique_ptr<Executor> ex(new Executor(graph, threads > 0 ? threads : DefaultThreadCount()));
   // Fusion never involves BatchNorm nodes, so the training-mode hooks still see every BatchNorm
   // and every adder input.
-  ex->fused_ = PlanFusion(graph);
+  ex->fused_ = PlanFusion(graph, /*fuse_batchnorm=*/true);
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     ADQ_ASSIGN_OR_RETURN(auto kernel, kernels::CreateCpuKernel(graph, i, ex->fused_[i].relu));
     ex->kernels_.push_back(std::move(kernel));
@@ -84,7 +84,8 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
 
     if (hooks && hooks->bn_training && node.kind == OpKind::kBatchNorm) {
       std::vector<float> mean, var;
-      kernels::BatchNormTraining(node, graph_.ShapeOf(node.output), ctx.inputs[0], batch, ctx.output, mean, var, threads_);
+      kernels::BatchNormTraining(node, graph_.ShapeOf(node.output), ctx.inputs[0], batch, ctx.output, mean, var, threads_,
+                                 ctx.residual, fused.relu);
       if (hooks->on_bn_stats) hooks->on_bn_stats(i, mean, var);
     } else {
       const kernels::OpKernel& kernel = *kernels_[i];

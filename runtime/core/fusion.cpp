@@ -2,7 +2,7 @@
 
 namespace adderq {
 
-std::vector<FusedNode> PlanFusion(const Graph& g) {
+std::vector<FusedNode> PlanFusion(const Graph& g, bool fuse_batchnorm) {
   std::vector<std::vector<size_t>> uses(g.tensors.size());
   std::vector<int> producer(g.tensors.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -20,7 +20,7 @@ std::vector<FusedNode> PlanFusion(const Graph& g) {
     f.output = g.nodes[i].output;
     if (f.absorbed) continue;
     const OpKind kind = g.nodes[i].kind;
-    const bool conv_like = kind == OpKind::kConv2d || kind == OpKind::kAdder2d;
+    const bool conv_like = kind == OpKind::kConv2d || kind == OpKind::kAdder2d || (fuse_batchnorm && kind == OpKind::kBatchNorm);
     if (!conv_like && kind != OpKind::kAdd) continue;
     if (conv_like) {
       const int j = sole_consumer(f.output);

@@ -3,6 +3,9 @@
 // before it) and then a following ReLU; an Add absorbs a following ReLU. Only the sole consumer of
 // a tensor is absorbed, and never the consumer of the graph's output tensor. Results are identical
 // to running the nodes one by one (the same float operations in the same order).
+// With `fuse_batchnorm`, an unfolded BatchNorm absorbs a residual Add and a ReLU the same way (the
+// CPU executor, where the compiler runs graphs whose BatchNorms are not folded yet; the CUDA plan
+// only ever sees folded artifacts).
 #pragma once
 
 #include <vector>
@@ -18,6 +21,6 @@ struct FusedNode {
   int output = -1;        // tensor the node finally writes (its own output if nothing was absorbed)
 };
 
-std::vector<FusedNode> PlanFusion(const Graph& graph);
+std::vector<FusedNode> PlanFusion(const Graph& graph, bool fuse_batchnorm = false);
 
 }  // namespace adderq

@@ -17,7 +17,7 @@ Result<std::unique_ptr<OpKernel>> CreateCpuKernel(const Graph& graph, size_t ind
         return std::unique_ptr<OpKernel>(new Adder2dQuantKernel(node, ConvGeometry::FromNode(node, in, out), relu));
       return std::unique_ptr<OpKernel>(new FloatConvLikeKernel(node, ConvGeometry::FromNode(node, in, out), true, relu));
     case OpKind::kLinear: return std::unique_ptr<OpKernel>(new LinearKernel(node));
-    case OpKind::kBatchNorm: return std::unique_ptr<OpKernel>(new BatchNormKernel(node, in));
+    case OpKind::kBatchNorm: return std::unique_ptr<OpKernel>(new BatchNormKernel(node, in, relu));
     case OpKind::kRelu: return std::unique_ptr<OpKernel>(new ReluKernel());
     case OpKind::kAdd: return std::unique_ptr<OpKernel>(new AddKernel(relu));
     case OpKind::kAvgPool: return std::unique_ptr<OpKernel>(new AvgPoolKernel(node, in, out));

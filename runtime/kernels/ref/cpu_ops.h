@@ -68,12 +68,13 @@ class LinearKernel final : public OpKernel {
 // Inference-mode BatchNorm over C planes of `plane` elements: y = (x - mean) / sqrt(var + eps) * gamma + beta.
 class BatchNormKernel final : public OpKernel {
  public:
-  BatchNormKernel(const Node& node, const Shape3& shape);
+  BatchNormKernel(const Node& node, const Shape3& shape, bool relu);
   void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
 
  private:
   const Node& node_;  // reads the live statistics: the compiler updates them between batches
   size_t plane_;
+  bool relu_;  // fused: + ctx.residual (when set), then ReLU
 };
 
 class ReluKernel final : public OpKernel {
@@ -108,8 +109,10 @@ class FlattenKernel final : public OpKernel {
 // Training-mode BatchNorm over a whole batch (BN re-estimation): normalises with the batch's own
 // statistics and returns them (mean and unbiased variance per channel) for the running update.
 // Channels are independent and split over `threads` (each channel's arithmetic is the same whatever
-// the thread count).
+// the thread count). Fused tail (see core/fusion.h): `residual` (when not null, same layout as y) is
+// added, then ReLU when `relu`.
 void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, int batch, float* y,
-                       std::vector<float>& batch_mean, std::vector<float>& batch_var_unbiased, int threads = 1);
+                       std::vector<float>& batch_mean, std::vector<float>& batch_var_unbiased, int threads = 1,
+                       const float* residual = nullptr, bool relu = false);
 
 }  // namespace adderq::kernels

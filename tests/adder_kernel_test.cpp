@@ -92,6 +92,30 @@ TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
   }
 }
 
+// The largest terms at every bit width (q_a = L against q_w = the most negative code; for 8 bits
+// |255 + 256| = 511 per term) over 64 x 3 x 3 = 576 taps: the 16-bit lanes of the 8-bit kernel must
+// widen in time (576 x 511 = 294,336 > 65,535) and the byte lanes must not saturate.
+TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
+  const Shape3 in{64, 6, 6};
+  for (int bits = 2; bits <= 8; ++bits) {
+    Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, in, 16, 3, 1, 0, {});
+    Node& n = g.nodes[0];
+    n.quant.bits = bits;
+    n.quant.group_scale = {1.f};
+    n.quant.channel_group.assign(16, 0);
+    n.quant.codes.assign(n.WeightCount(), int8_t(quant::WeightCodeMin(bits)));
+    ASSERT_TRUE(ValidateGraph(g).ok());
+    const Shape3 out = g.ShapeOf(g.output);
+    kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, in, out), false);
+    const std::vector<float> x(in.size(), 1000.f);  // clips to q_a = L
+    kernels::Scratch scratch;
+    std::vector<int32_t> sums(out.size());
+    kernel.IntegerSums(x.data(), sums.data(), scratch);
+    const int32_t term = quant::Levels(bits) - 2 * quant::WeightCodeMin(bits);
+    for (int32_t v : sums) ASSERT_EQ(v, 576 * term) << "bits " << bits;
+  }
+}
+
 TEST(AdderKernel, QuantizedLayerEqualsFakeQuantFormula) {
   // y = -(s/L) * sum |q_a - 2 q_w| + beta must equal -sum |X_hat - W_hat| + beta in float.
   std::mt19937 rng(13);

@@ -10,8 +10,9 @@
 
 namespace adderq::kernels {
 
-template <typename T>
-void Im2Col(const ConvGeometry& g, const T* x, std::span<T> col) {
+// S: the image's element type when it differs (8-bit codes widened into 16-bit rows).
+template <typename T, typename S = T>
+void Im2Col(const ConvGeometry& g, const S* x, std::span<T> col) {
   const int K = g.K(), KH = g.kernel_h, KW = g.kernel_w;
   for (int oy = 0; oy < g.out_h; ++oy) {
     for (int ox = 0; ox < g.out_w; ++ox) {
@@ -19,25 +20,25 @@ void Im2Col(const ConvGeometry& g, const T* x, std::span<T> col) {
       const int iy0 = oy * g.stride - g.padding, ix0 = ox * g.stride - g.padding;
       const bool x_inside = ix0 >= 0 && ix0 + KW <= g.in_w;  // the common case: no column checks
       for (int c = 0; c < g.in_c; ++c) {
-        const T* plane = x + size_t(c) * size_t(g.in_h) * size_t(g.in_w);
+        const S* plane = x + size_t(c) * size_t(g.in_h) * size_t(g.in_w);
         for (int i = 0; i < KH; ++i) {
           T* dst = row + size_t((c * KH + i) * KW);
           const int iy = iy0 + i;
           if (iy < 0 || iy >= g.in_h) {
             std::fill(dst, dst + KW, T(0));
           } else if (x_inside) {
-            const T* src = plane + size_t(iy) * size_t(g.in_w) + size_t(ix0);
+            const S* src = plane + size_t(iy) * size_t(g.in_w) + size_t(ix0);
             if (KW == 3) {  // the usual kernel: three moves, not a library call
-              dst[0] = src[0];
-              dst[1] = src[1];
-              dst[2] = src[2];
+              dst[0] = T(src[0]);
+              dst[1] = T(src[1]);
+              dst[2] = T(src[2]);
             } else {
-              for (int j = 0; j < KW; ++j) dst[j] = src[j];
+              for (int j = 0; j < KW; ++j) dst[j] = T(src[j]);
             }
           } else {
             for (int j = 0; j < KW; ++j) {
               const int ix = ix0 + j;
-              dst[j] = (ix >= 0 && ix < g.in_w) ? plane[size_t(iy) * size_t(g.in_w) + size_t(ix)] : T(0);
+              dst[j] = (ix >= 0 && ix < g.in_w) ? T(plane[size_t(iy) * size_t(g.in_w) + size_t(ix)]) : T(0);
             }
           }
         }

@@ -14,7 +14,8 @@ namespace adderq::kernels {
 // Per-thread scratch buffers, reused across nodes and batches.
 struct Scratch {
   std::vector<float> col_f, acc_f, pad_f;
-  std::vector<int32_t> codes, col_i, acc_i, sums;
+  std::vector<int32_t> acc_i, sums;
+  std::vector<int16_t> col_i16;
   std::vector<uint8_t> codes_u8, col_u8;
 };
 

@@ -61,24 +61,20 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
             }
       continue;
     }
-    // 8 bits: |q_a - 2 q_w| needs 10 bits; int32 lanes. Rows of codes doubled.
-    std::vector<int32_t> rows(grp.channels.size() * size_t(K));
+    // 8 bits: |q_a - 2 q_w| needs 10 bits (no byte lanes); 16-bit lanes. Rows of codes doubled.
+    std::vector<int16_t> rows(grp.channels.size() * size_t(K));
     for (size_t r = 0; r < grp.channels.size(); ++r)
       for (int k = 0; k < K; ++k)
-        rows[r * size_t(K) + size_t(k)] = 2 * int32_t(q.codes[size_t(grp.channels[r]) * size_t(K) + size_t(k)]);
-    grp.w2T = PackWeightsTransposed<int32_t>(int(grp.channels.size()), K, rows.data(), [](int32_t v) { return v; });
+        rows[r * size_t(K) + size_t(k)] = int16_t(2 * int(q.codes[size_t(grp.channels[r]) * size_t(K) + size_t(k)]));
+    grp.w2T = PackWeightsTransposed<int16_t>(int(grp.channels.size()), K, rows.data(), [](int16_t v) { return v; });
   }
-}
-
-void QuantizeActivations(std::span<const float> x, float multiplier, int bits, std::span<int32_t> codes) {
-  for (size_t i = 0; i < x.size(); ++i) codes[i] = quant::QuantizeActivation(x[i], multiplier, bits);
 }
 
 void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) const {
   for (const Group& grp : groups_) {
     if (grp.channels.empty()) continue;
     if (bits_ <= kMaxByteBits) ByteSums(grp, x, sums, s);
-    else Int32Sums(grp, x, sums, s);
+    else WordSums(grp, x, sums, s);
   }
 }
 
@@ -112,17 +108,19 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
     std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
 }
 
-void Adder2dQuantKernel::Int32Sums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
+// 8 bits: codes q_a in [0, 255] are bytes (offset 0; the vectorized quantizer), widened to int16 by
+// im2col, then 16-bit-lane tiles (exact int32 sums).
+void Adder2dQuantKernel::WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
   const int P = g_.P();
   const size_t in_size = g_.InputSize();
-  s.codes.resize(in_size);
-  s.col_i.resize(size_t(g_.PaddedP()) * size_t(g_.K()));
+  s.codes_u8.resize(in_size);
+  s.col_i16.resize(size_t(g_.PaddedP()) * size_t(g_.K()));
   s.acc_i.resize(g_.OutputSize());
-  QuantizeActivations({x, in_size}, grp.multiplier, bits_, s.codes);
-  Im2Col<int32_t>(g_, s.codes.data(), s.col_i);
+  QuantizeToBytes(x, in_size, grp.multiplier, quant::Levels(bits_), 0, s.codes_u8.data(), 1);
+  Im2Col<int16_t, uint8_t>(g_, s.codes_u8.data(), s.col_i16);
   ConvGeometry sub = g_;
   sub.out_c = int(grp.channels.size());
-  AdderIntTiles(sub, s.col_i.data(), grp.w2T.data(), s.acc_i.data());
+  AdderInt16Tiles(sub, s.col_i16.data(), grp.w2T.data(), s.acc_i.data());
   for (size_t r = 0; r < grp.channels.size(); ++r)
     std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
 }

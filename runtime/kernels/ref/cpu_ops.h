@@ -27,9 +27,6 @@ class FloatConvLikeKernel final : public OpKernel {
   std::vector<float> wT_, scale_, shift_;
 };
 
-// q_a = clip(round(x * multiplier), 0, L) for every element.
-void QuantizeActivations(std::span<const float> x, float multiplier, int bits, std::span<int32_t> codes);
-
 class Adder2dQuantKernel final : public OpKernel {
  public:
   Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu);
@@ -41,13 +38,13 @@ class Adder2dQuantKernel final : public OpKernel {
   struct Group {                 // the channels of all groups that share one scale
     std::vector<int> channels;   // output channels
     float multiplier = 0.f;      // L / s_g
-    std::vector<int32_t> w2T;    // 8 bits: 2 q_w, [K][PaddedChannels(channels.size())]
+    std::vector<int16_t> w2T;    // 8 bits: 2 q_w, [K][PaddedChannels(channels.size())]
     std::vector<uint8_t> wbytes; // b <= 7: 2 q_w + 2^b, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
     std::vector<uint8_t> wtaps;  // b <= 7, direct form: [channels padded to 4][taps][TapBytes(C)]
   };
   SadDirectForm direct_ = SadDirectForm::kNone;  // byte layers: convolve without im2col when possible
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
-  void Int32Sums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
+  void WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   ConvGeometry g_;
   int bits_;
   bool relu_;

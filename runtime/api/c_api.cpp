@@ -52,6 +52,13 @@ adderq_status NullArgument(const char* function, const char* argument) {
   return Fail(ADDERQ_INVALID_ARGUMENT, std::string(function) + ": " + argument + " is NULL");
 }
 
+// The C handle of a loaded model (the widest adder layer's bits computed once).
+adderq_model* Wrap(adderq::Model model) {
+  const auto& bits = model.info().adder_bits;
+  const int max_bits = bits.empty() ? 0 : *std::max_element(bits.begin(), bits.end());
+  return new adderq_model{std::move(model), max_bits};
+}
+
 // Checks the arguments, runs one batch through `run` (Session::Run or RunPixels), copies the logits.
 template <typename Run>
 adderq_status RunInto(adderq_session* s, int batch, float* logits, size_t capacity, const char* function, Run&& run) {
@@ -82,25 +89,14 @@ adderq_status adderq_model_load(const char* path, adderq_model** out) {
   if (!path) return NullArgument("adderq_model_load", "path");
   if (!out) return NullArgument("adderq_model_load", "out");
   *out = nullptr;
-  return Guard([&] {
-    auto m = std::make_unique<adderq_model>(adderq_model{adderq::Model::Load(path)});
-    const auto& bits = m->model.info().adder_bits;
-    m->max_bits = bits.empty() ? 0 : *std::max_element(bits.begin(), bits.end());
-    *out = m.release();
-  });
+  return Guard([&] { *out = Wrap(adderq::Model::Load(path)); });
 }
 
 adderq_status adderq_model_load_memory(const void* data, size_t size, adderq_model** out) {
   if (!data) return NullArgument("adderq_model_load_memory", "data");
   if (!out) return NullArgument("adderq_model_load_memory", "out");
   *out = nullptr;
-  return Guard([&] {
-    auto m = std::make_unique<adderq_model>(
-        adderq_model{adderq::Model::FromMemory({static_cast<const uint8_t*>(data), size})});
-    const auto& bits = m->model.info().adder_bits;
-    m->max_bits = bits.empty() ? 0 : *std::max_element(bits.begin(), bits.end());
-    *out = m.release();
-  });
+  return Guard([&] { *out = Wrap(adderq::Model::FromMemory({static_cast<const uint8_t*>(data), size})); });
 }
 
 void adderq_model_free(adderq_model* model) { delete model; }

@@ -3,6 +3,7 @@
 
 #include "api/api_internal.h"
 #include "core/backend_factory.h"
+#include "data/cifar10.h"
 #include "image/image_codecs.h"
 
 namespace adderq {
@@ -64,8 +65,7 @@ std::vector<float> Session::RunPixels(std::span<const std::uint8_t> pixels, int 
   const Shape3 in = g.ShapeOf(g.input);
   if (in.c != 3) api::Throw(Unsupported("Session::RunPixels: the model takes {} channels, not RGB", in.c));
   CheckBatch(batch, pixels.size(), in.size(), "Session::RunPixels");
-  // The same arithmetic as data::Normalize (the evaluation path): (v / 255 - mean) * (1 / std), so
-  // an exported test image gives exactly the logits of `adderq-run eval`.
+  // data::NormalizePixel, as the evaluation path: an exported test image gives eval's logits.
   const size_t plane = size_t(in.h) * size_t(in.w);
   std::vector<float> input(pixels.size());
   for (size_t n = 0; n < size_t(batch); ++n)
@@ -73,7 +73,7 @@ std::vector<float> Session::RunPixels(std::span<const std::uint8_t> pixels, int 
       const float m = g.meta.mean[c], inv = 1.f / g.meta.std[c];
       const uint8_t* src = pixels.data() + n * in.size() + c;
       float* dst = input.data() + n * in.size() + c * plane;
-      for (size_t i = 0; i < plane; ++i) dst[i] = (float(src[i * 3]) / 255.f - m) * inv;
+      for (size_t i = 0; i < plane; ++i) dst[i] = data::NormalizePixel(src[i * 3], m, inv);
     }
   return Run(input, batch);
 }

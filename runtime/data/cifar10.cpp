@@ -55,7 +55,7 @@ void Normalize(const uint8_t* pixels, size_t count, std::span<const float> mean,
       const float m = mean[c], inv = 1.f / std[c];
       const uint8_t* src = pixels + n * kCifarPixels + c * plane;
       float* dst = out + n * kCifarPixels + c * plane;
-      for (size_t i = 0; i < plane; ++i) dst[i] = (float(src[i]) / 255.f - m) * inv;
+      for (size_t i = 0; i < plane; ++i) dst[i] = NormalizePixel(src[i], m, inv);
     }
 }
 

@@ -35,6 +35,10 @@ Result<ImageSet> LoadCifar10Test(const std::string& dir);
 // data_batch_1..5.bin (all that exist; at least data_batch_1 must).
 Result<ImageSet> LoadCifar10Train(const std::string& dir);
 
+// The normalisation of one pixel value; data::Normalize and the API's RunPixels both use it, so an
+// exported test image gives the evaluation's logits bit for bit.
+inline float NormalizePixel(uint8_t v, float mean, float inv_std) { return (float(v) / 255.f - mean) * inv_std; }
+
 // Writes count normalised images (CHW floats) into out.
 void Normalize(const uint8_t* pixels, size_t count, std::span<const float> mean, std::span<const float> std,
                float* out);

@@ -25,8 +25,7 @@ void AddBenchCommand(CLI::App& app, BenchArgs& a) {
   cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/...)");
   cmd->add_option("--images", a.images, "test images per run")->check(CLI::Range(1, 10000));
   cmd->add_option("--repeat", a.repeat, "timed runs after one warm-up (the best is reported)")->check(CLI::Range(1, 100));
-  cmd->add_option("--threads", a.threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--device", a.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  AddDeviceOptions(cmd, a.device, a.threads);
   cmd->add_flag("--json", a.json, "print one JSON object");
   cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
 }

@@ -22,9 +22,7 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--limit", a.limit, "evaluate only the first N test images (0 = all)");
   cmd->add_option("--batch-size", a.batch_size, "images per batch (0 = 100 on the CPU, 10000 on a GPU)")
       ->check(CLI::Range(0, 65536));
-  cmd->add_option("--threads", a.threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--device", a.device, "auto (CUDA if a GPU is usable, else CPU), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  AddDeviceOptions(cmd, a.device, a.threads);
   cmd->add_option("--cuda-chunk", a.cuda_chunk, "images per CUDA pipeline step")->check(CLI::Range(1, 65536));
   cmd->add_option("--save-logits", a.save_logits, "write all logits (float32, image-major) to this file");
   cmd->add_flag("--json", a.json, "print one JSON object");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adderq/adderq.hpp"
+#include "tools/open_backend.h"
 #include "tools/run_commands.h"
 
 namespace adderq::tools {
@@ -18,9 +19,7 @@ void AddInferCommand(CLI::App& app, InferArgs& a) {
   cmd->add_option("model", a.model, "artifact (.adq)")->required();
   cmd->add_option("images", a.images, "image files (PNG, PPM/PGM)")->required();
   cmd->add_option("--top-k,-k", a.top_k, "classes to show per image")->check(CLI::Range(1, 1000));
-  cmd->add_option("--device", a.device, "auto (CUDA if a GPU is usable, else CPU), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--threads", a.threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+  AddDeviceOptions(cmd, a.device, a.threads);
   cmd->add_flag("--json", a.json, "print one JSON object");
   cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
 }

@@ -4,6 +4,12 @@
 
 namespace adderq::tools {
 
+void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads) {
+  cmd->add_option("--device", device, "auto (CUDA if a GPU is usable, else CPU), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--threads", threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+}
+
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {
   std::string reason;
   auto backend = MakeBackend(graph, choice, &reason);

@@ -3,10 +3,16 @@
 #pragma once
 
 #include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "core/backend_factory.h"
 
 namespace adderq::tools {
+
+// --device and --threads, the same for every subcommand that runs a model.
+void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads);
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet);
 

@@ -31,6 +31,8 @@ expect 1 "run: no subcommand" -- "$run"
 expect 2 "run info: not an artifact" -- "$run" info "$tmp/junk.adq"
 expect 2 "run eval: missing artifact" -- "$run" eval "$tmp/missing.adq"
 expect 0 "run --help" -- "$run" eval --help
+expect 1 "run eval: unknown --cuda-adder" -- "$run" eval "$tmp/junk.adq" --cuda-adder fastest
+expect 1 "run bench: one number for --cuda-tc-tiles" -- "$run" bench "$tmp/junk.adq" --cuda-tc-tiles 4
 if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   head -c 500000 "$shared/checkpoints/resnet20_adder_cifar10.pth" >"$tmp/trunc.pth"
   expect 2 "compile: truncated checkpoint" -- "$compile" "$tmp/trunc.pth" -o "$tmp/t.adq" --method fp
@@ -53,6 +55,7 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   # --device auto falls back to the CPU with one notice line and succeeds.
   expect 2 "run eval: --device cuda without a GPU" -- env ADDERQ_CUDA_DRIVER=/nonexistent/libcuda.so.1 "$run" eval "$tmp/fp.adq" --device cuda --limit 10 --data "$shared/data/cifar-10-batches-bin"
   grep -q "CUDA driver" "$tmp/err" || { echo "FAIL: --device cuda error does not name the CUDA driver"; fail=1; }
+  expect 1 "run bench: tensor-core tiles out of range" -- "$run" bench "$tmp/fp.adq" --cuda-tc-tiles 9,1 --images 10 --data "$shared/data/cifar-10-batches-bin"
   env ADDERQ_CUDA_DRIVER=/nonexistent/libcuda.so.1 "$run" eval "$tmp/fp.adq" --limit 10 --data "$shared/data/cifar-10-batches-bin" >"$tmp/out" 2>"$tmp/err" \
     && [ "$(grep -c "running on the CPU" "$tmp/err")" = 1 ] && echo "ok: run eval: --device auto falls back to the CPU" \
     || { echo "FAIL: --device auto fallback"; cat "$tmp/err"; fail=1; }

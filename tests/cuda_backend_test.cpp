@@ -27,15 +27,33 @@ std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo = -2.f, f
 }
 
 // Runs `graph` on both backends and requires identical bytes.
-void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& input, int batch, int chunk, const std::string& what) {
+void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& input, int batch, int chunk, const std::string& what,
+                              AdderKernel kernel = AdderKernel::kAuto) {
   auto cpu = Executor::Create(graph, 0);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
   std::vector<float> expected, got;
   ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
   CudaOptions opt;
   opt.chunk_images = chunk;
+  opt.adder_kernel = kernel;
   auto gpu = CudaExecutor::Create(graph, opt);
   ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  // The kernel asked for is the one that ran (tensor cores: every layer of <= 4 bits on sm_80+).
+  int simd = 0, tensor_core = 0;
+  for (const PlanStep& s : (*gpu)->plan().steps) {
+    simd += s.kind == StepKind::kAdderQuant;
+    tensor_core += s.kind == StepKind::kAdderTensorCore;
+  }
+  if (kernel == AdderKernel::kPackedSimd) {
+    EXPECT_EQ(tensor_core, 0) << what;
+  }
+  if (kernel == AdderKernel::kTensorCore && (*gpu)->stats().arch >= 80) {
+    for (const Node& n : graph.nodes) {
+      if (n.quant.enabled() && n.quant.bits <= 4) {
+        EXPECT_EQ(simd, 0) << what;
+      }
+    }
+  }
   auto st = (*gpu)->Run(input, batch, got);
   ASSERT_TRUE(st.ok()) << st.message();
   ASSERT_EQ(got.size(), expected.size());
@@ -68,8 +86,12 @@ TEST(CudaBackend, AdderIntegerSumsMatchCpuForEveryBitWidth) {
       n.affine_scale.assign(size_t(s.o), 1.f);
       n.affine_shift.assign(size_t(s.o), 0.f);
       const int batch = 19;
-      ExpectSameOnBothBackends(g, RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits), -0.5f, 2.5f), batch, 8,
-                               "bits " + std::to_string(bits) + " c" + std::to_string(s.c));
+      const auto input = RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits), -0.5f, 2.5f);
+      for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
+        ExpectSameOnBothBackends(g, input, batch, 8,
+                                 "bits " + std::to_string(bits) + " c" + std::to_string(s.c) + " o" + std::to_string(s.o) +
+                                     (kernel == AdderKernel::kTensorCore ? " tensor-core" : " simd"),
+                                 kernel);
     }
   }
 }
@@ -79,8 +101,9 @@ TEST(CudaBackend, SyntheticResNetsMatchCpuBitForBit) {
   for (int bits : {0, 3, 4, 8}) {
     const Graph g = testing::SyntheticResNet(20, bits, 11);
     const int batch = 300;  // chunks of 128: both pipelines and a partial last chunk
-    ExpectSameOnBothBackends(g, RandomImages(size_t(batch) * 3 * 32 * 32, 5), batch, 128,
-                             "resnet20 bits " + std::to_string(bits));
+    const auto input = RandomImages(size_t(batch) * 3 * 32 * 32, 5);
+    for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
+      ExpectSameOnBothBackends(g, input, batch, 128, "resnet20 bits " + std::to_string(bits), kernel);
   }
 }
 
@@ -102,7 +125,8 @@ TEST(CudaBackend, RealArtifactLogitsMatchCpu) {
     const int n = 2000;
     std::vector<float> input(size_t(n) * data::kCifarPixels);
     data::Normalize(test->image(0), size_t(n), g->meta.mean, g->meta.std, input.data());
-    ExpectSameOnBothBackends(*g, input, n, 512, path);
+    for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
+      ExpectSameOnBothBackends(*g, input, n, 512, path + (kernel == AdderKernel::kTensorCore ? " tensor-core" : " simd"), kernel);
   }
 }
 

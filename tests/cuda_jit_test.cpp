@@ -35,13 +35,15 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90) {
   std::map<std::string, std::string> variants;  // source -> name, deduplicated across depths
   for (int depth : {20, 32, 56})
     for (int bits : {0, 2, 3, 4, 5, 6, 7, 8}) {
-      auto plan = BuildCudaPlan(testing::SyntheticResNet(depth, bits, 3));
-      ASSERT_TRUE(plan.ok()) << plan.status().message();
-      for (const KernelVariant& v : plan->variants) variants.emplace(v.source, v.name);
+      for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore}) {
+        auto plan = BuildCudaPlan(testing::SyntheticResNet(depth, bits, 3), {90, kernel});
+        ASSERT_TRUE(plan.ok()) << plan.status().message();
+        for (const KernelVariant& v : plan->variants) variants.emplace(v.source, v.name);
+      }
     }
-  // Per bit width: 3 quantizers and 12 adder shapes/epilogues; plus the float stem, classifier,
-  // pooling and copy, and the full-precision adder layers.
-  EXPECT_GE(variants.size(), 7u * 15u);
+  // Per bit width: 3 quantizers and 12 adder shapes/epilogues, again for the tensor-core kernels at
+  // 2..4 bits; plus the float stem, classifier, pooling and copy, and the full-precision adder layers.
+  EXPECT_GE(variants.size(), 7u * 15u + 3u * 15u);
   for (int arch : {80, 90}) {
     for (const auto& [source, name] : variants) {
       auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, KernelCompileOptions());

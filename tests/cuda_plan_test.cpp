@@ -1,5 +1,6 @@
 // The CUDA execution plan, built without a GPU: steps, fusion, buffer slots, packed weights.
 #include <bit>
+#include <random>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@ namespace {
 TEST(CudaPlan, ResNet20QuantizedStepsAndFusion) {
   const Graph g = testing::SyntheticResNet(20, 4, 1);
   ASSERT_TRUE(ValidateGraph(g).ok());
-  auto plan = BuildCudaPlan(g);
+  auto plan = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd});
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   int adders = 0, relus = 0, adds = 0;
   for (const Node& n : g.nodes) {
@@ -43,7 +44,7 @@ TEST(CudaPlan, ResNet20QuantizedStepsAndFusion) {
 TEST(CudaPlan, PackedWeightsHoldTwiceTheCodesPlusOffset) {
   for (int bits = 2; bits <= 8; ++bits) {
     const Graph g = testing::SyntheticResNet(20, bits, 7);
-    auto plan = BuildCudaPlan(g);
+    auto plan = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd});
     ASSERT_TRUE(plan.ok()) << plan.status().message();
     const int lanes = LanesForBits(bits), lane_bits = 32 / lanes;
     for (const PlanStep& s : plan->steps) {
@@ -67,6 +68,81 @@ TEST(CudaPlan, PackedWeightsHoldTwiceTheCodesPlusOffset) {
             }
       }
     }
+  }
+}
+
+TEST(CudaPlan, TensorCoreAdderWhereSupported) {
+  auto count = [](int bits, PlanOptions options) {
+    auto plan = BuildCudaPlan(testing::SyntheticResNet(20, bits, 1), options);
+    EXPECT_TRUE(plan.ok()) << plan.status().message();
+    std::pair<int, int> simd_tc{0, 0};
+    if (plan.ok())
+      for (const PlanStep& s : plan->steps) {
+        simd_tc.first += s.kind == StepKind::kAdderQuant;
+        simd_tc.second += s.kind == StepKind::kAdderTensorCore;
+      }
+    return simd_tc;
+  };
+  // Two quantizer sets per layer, 20 layers.
+  EXPECT_EQ(count(4, {90, AdderKernel::kAuto}), kTensorCoreAdderByDefault ? std::make_pair(0, 40) : std::make_pair(40, 0));
+  EXPECT_EQ(count(4, {90, AdderKernel::kTensorCore}), std::make_pair(0, 40));
+  EXPECT_EQ(count(2, {80, AdderKernel::kTensorCore}), std::make_pair(0, 40));
+  EXPECT_EQ(count(4, {90, AdderKernel::kPackedSimd}), std::make_pair(40, 0));
+  EXPECT_EQ(count(4, {75, AdderKernel::kAuto}), std::make_pair(40, 0));         // no .and.popc before sm_80
+  EXPECT_EQ(count(5, {90, AdderKernel::kTensorCore}), std::make_pair(40, 0));   // 32-bit thermometers: not supported
+}
+
+// What the tensor-core kernel computes, emulated on the host with the plan's weights: for random
+// activation codes at every tap, sum(q_a) + sum|2 q_w| - 2 popcount(T(q_a) AND T(max(2 q_w, 0)))
+// is exactly sum |q_a - 2 q_w| for every output channel (the MMA fragment layout is the device's
+// business and is tested on a GPU; this pins the identity, the thermometer packing and the padding).
+TEST(CudaPlan, TensorCoreThermometerIdentityIsExact) {
+  for (int bits = 2; bits <= 4; ++bits) {
+    Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, {20, 6, 6}, 13, 3, 1, 1, std::vector<float>(13 * 20 * 9, 0.f));
+    Node& n = g.nodes[0];
+    n.quant.bits = bits;
+    n.quant.group_scale = {1.f, 0.5f};
+    std::mt19937 rng(static_cast<uint32_t>(bits));
+    std::uniform_int_distribution<int> wcode(-(1 << (bits - 1)), (1 << (bits - 1)) - 1), acode(0, (1 << bits) - 1);
+    for (int o = 0; o < 13; ++o) n.quant.channel_group.push_back(o % 2);
+    for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(wcode(rng)));
+    n.quant.clamp_bias.assign(13, 0.f);
+    n.quant.act_range = 1.f;
+    n.weight.clear();
+    n.affine_scale.assign(13, 1.f);
+    n.affine_shift.assign(13, 0.f);
+    auto plan = BuildCudaPlan(g, {90, AdderKernel::kTensorCore});
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    const int element_bits = 1 << bits, lanes = 32 / element_bits, C = 20, taps = 9;
+    int steps = 0;
+    for (const PlanStep& s : plan->steps) {
+      if (s.kind != StepKind::kAdderTensorCore) continue;
+      ++steps;
+      const size_t words = s.packed_weights.size() / (size_t(s.grid_y) * 16 * taps);  // 2 n tiles of 8 for 13 channels
+      ASSERT_EQ(words % 8, 0u);
+      ASSERT_GE(words * size_t(lanes), size_t(C));
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<int> qa(size_t(taps * C));
+        for (int& v : qa) v = acode(rng);
+        for (int r = 0; r < s.set_channels; ++r) {
+          const int o = s.channel_map[size_t(r)];
+          int expected = 0, code_sum = 0, dot = 0;
+          for (int tap = 0; tap < taps; ++tap) {
+            std::vector<uint32_t> a(words, 0u);
+            for (int c = 0; c < C; ++c) {
+              const int q = qa[size_t(tap * C + c)];
+              expected += std::abs(q - 2 * n.quant.codes[(size_t(o) * C + size_t(c)) * taps + size_t(tap)]);
+              code_sum += q;
+              a[size_t(c / lanes)] |= ((1u << q) - 1u) << ((c % lanes) * element_bits);
+            }
+            for (size_t w = 0; w < words; ++w)
+              dot += std::popcount(a[w] & s.packed_weights[(size_t(r) * taps + size_t(tap)) * words + w]);
+          }
+          ASSERT_EQ(code_sum + s.weight_abs[size_t(r)] - 2 * dot, expected) << "bits " << bits << " channel " << o;
+        }
+      }
+    }
+    EXPECT_EQ(steps, 2);
   }
 }
 

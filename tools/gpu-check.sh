@@ -21,11 +21,11 @@ mode=${1:-run}
 if [ "$mode" = prepare ]; then
   set -e
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build -j"$(nproc)" --target adderq-run adderq-compile cuda_backend_test cuda_jit_test >/dev/null
+  cmake --build build -j"$(nproc)" --target adderq-run adderq-compile cuda-ceilings cuda_backend_test cuda_jit_test >/dev/null
   data=$(bash tools/get-cifar10.sh)
   ckpt=$(bash tools/get-checkpoint.sh)
   mkdir -p $G/bin $G/lib $G/data $G/models
-  for b in adderq-run cuda_backend_test cuda_jit_test; do cp build/bin/$b $G/bin/ && strip $G/bin/$b; done
+  for b in adderq-run cuda-ceilings cuda_backend_test cuda_jit_test; do cp build/bin/$b $G/bin/ && strip $G/bin/$b; done
   for lib in $(ldd build/bin/adderq-run build/bin/cuda_backend_test | awk '/=>/ {print $3}' | sort -u); do
     case "$(basename "$lib")" in libc.so*|libm.so*|libgcc_s.so*|libstdc++.so*|libpthread.so*|libdl.so*) ;; *) cp -L "$lib" $G/lib/ ;; esac
   done
@@ -63,9 +63,12 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=c
 
 echo "== CUDA tests"
 ADDERQ_TEST_ARTIFACTS="$root/$G/models/resnet20_w4.adq:$root/$G/models/resnet20_w8.adq" \
-  timeout 240 $bin/cuda_backend_test --gtest_brief=1 2>&1 | tee "$OUT/cuda_backend_test.log" | tail -15
+  timeout 300 $bin/cuda_backend_test --gtest_brief=1 2>&1 | tee "$OUT/cuda_backend_test.log" | tail -15
 tests_rc=${PIPESTATUS[0]}
 timeout 120 $bin/cuda_jit_test --gtest_brief=1 --gtest_filter='-*EveryResNetVariant*' 2>&1 | tail -3
+
+echo "== instruction ceilings"
+timeout 60 $bin/cuda-ceilings > "$OUT/ceilings.json" 2> "$OUT/ceilings.err"; cat "$OUT/ceilings.err"
 
 for bits in 4 8; do
   m=$root/$G/models/resnet20_w$bits.adq
@@ -75,6 +78,19 @@ for bits in 4 8; do
   timeout 120 $bin/adderq-run eval "$m" --device cuda --json > "$OUT/eval_w${bits}_warm.json" 2>>"$OUT/eval_w${bits}.err"
   cat "$OUT/eval_w${bits}.err"
   timeout 120 $bin/adderq-run bench "$m" --device cuda --json --repeat 5 > "$OUT/bench_w$bits.json" 2>>"$OUT/eval_w${bits}.err"
+  if [ $bits -le 4 ]; then
+    # The tensor-core kernels on the same layers (--cuda-adder auto is the packed-SIMD kernel until
+    # they are shown identical and faster here), and a sweep of their tiles per warp (N x 8
+    # channels, M x 16 pixels).
+    timeout 120 $bin/adderq-run eval "$m" --device cuda --cuda-adder tensor-core --json --save-logits "$OUT/gpu_w${bits}_tc.logits" \
+      > "$OUT/eval_w${bits}_tc.json" 2>>"$OUT/eval_w${bits}.err"
+    timeout 120 $bin/adderq-run bench "$m" --device cuda --cuda-adder tensor-core --json --repeat 5 > "$OUT/bench_w${bits}_tc.json" 2>>"$OUT/eval_w${bits}.err"
+    for tiles in 8,1 8,2 4,2 4,4 2,4 2,8; do
+      timeout 60 $bin/adderq-run bench "$m" --device cuda --cuda-adder tensor-core --cuda-tc-tiles $tiles --json --repeat 3 \
+        > "$OUT/bench_w${bits}_tc_$tiles.json" 2>>"$OUT/eval_w${bits}.err"
+    done
+    tail -3 "$OUT/eval_w${bits}.err"
+  fi
   # Machine code of every cached kernel (entries are a 48-byte header + the cubin), for the
   # instruction-mix analysis in docs/benchmarks.md.
   if command -v cuobjdump >/dev/null; then
@@ -96,15 +112,17 @@ def load(p):
         with open(p) as f: return json.loads(f.read().strip().splitlines()[-1])
     except Exception as e: return {'error': str(e)}
 rows = []
-for bits in (4, 8):
-    cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}_warm.json')
-    cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}.json')
-    try:
-        same = open(f'{out}/gpu_w{bits}.logits', 'rb').read() == open(f'{models}/cpu_w{bits}.logits', 'rb').read()
-    except Exception:
-        same = None
-    rows.append((bits, cpu.get('top1'), warm.get('top1'), same, bench.get('images_per_second'), bench.get('gpu_kernel_ms'),
-                 cold.get('prepare_seconds'), warm.get('prepare_seconds'), cold.get('jit_compiled'), warm.get('jit_cached')))
+def same_logits(a, b):
+    try: return open(a, 'rb').read() == open(b, 'rb').read()
+    except Exception: return None
+for bits, kernel in ((4, 'auto'), (4, 'tc'), (8, 'auto')):
+    sfx = '' if kernel == 'auto' else '_' + kernel
+    cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}{sfx or "_warm"}.json')
+    cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}{sfx}.json')
+    same = same_logits(f'{out}/gpu_w{bits}{sfx}.logits', f'{models}/cpu_w{bits}.logits')
+    rows.append((f'{bits} {kernel}', cpu.get('top1'), warm.get('top1'), same, bench.get('images_per_second'), bench.get('gpu_kernel_ms'),
+                 cold.get('prepare_seconds') if not sfx else None, warm.get('prepare_seconds'),
+                 cold.get('jit_compiled') if not sfx else None, warm.get('jit_cached')))
 base = {}
 try:
     for line in open(f'{out}/torch_baselines.jsonl'):
@@ -112,11 +130,22 @@ try:
         if 'summary' in r: base = r['summary']
 except Exception: pass
 print('\n== adderq GPU check (%s); CUDA tests %s' % (open(f'{out}/gpu.txt').read().strip(), 'passed' if tests_rc == 0 else 'FAILED rc=%d' % tests_rc))
-print('%-5s %-8s %-8s %-15s %-11s %-14s %-13s %-13s' % ('bits', 'cpu top1', 'gpu top1', 'logits == cpu', 'images/s', 'kernel ms/10k', 'cold JIT s', 'warm JIT s'))
+f = lambda v, fmt: (fmt % v) if isinstance(v, (int, float)) else str(v)
+print('%-8s %-8s %-8s %-15s %-11s %-14s %-13s %-13s' % ('bits', 'cpu top1', 'gpu top1', 'logits == cpu', 'images/s', 'kernel ms/10k', 'cold JIT s', 'warm JIT s'))
 for b, ct, gt, same, ips, kms, cold, warm, nc, nh in rows:
-    f = lambda v, fmt: (fmt % v) if isinstance(v, (int, float)) else str(v)
-    print('%-5s %-8s %-8s %-15s %-11s %-14s %-13s %-13s' % (b, f(ct, '%.2f'), f(gt, '%.2f'), same, f(ips, '%.0f'), f(kms, '%.2f'),
+    print('%-8s %-8s %-8s %-15s %-11s %-14s %-13s %-13s' % (b, f(ct, '%.2f'), f(gt, '%.2f'), same, f(ips, '%.0f'), f(kms, '%.2f'),
           f(cold, '%.2f') + ' (%s)' % nc, f(warm, '%.2f') + ' (%s)' % nh))
+# Adder layers only (quantize + adder kernels), 4 bits, per kernel and tensor-core tile choice.
+def adder_ms(bench):
+    return sum(l['ms'] for l in bench.get('layers', []) if l.get('adder_gops', 0) > 0)
+sweep = [('auto', load(f'{out}/bench_w4.json')), ('tc', load(f'{out}/bench_w4_tc.json'))]
+for tiles in ('8,1', '8,2', '4,2', '4,4', '2,4', '2,8'):
+    sweep.append(('tc ' + tiles, load(f'{out}/bench_w4_tc_{tiles}.json')))
+print('4-bit adder layers, ms/10k (GPU kernel ms/10k end to end): ' + ', '.join(
+    '%s %s (%s)' % (k, f(adder_ms(b), '%.2f'), f(b.get('gpu_kernel_ms'), '%.2f')) for k, b in sweep))
+ceil = load(f'{out}/ceilings.json')
+if 'results' in ceil:
+    print('ceilings: ' + ', '.join('%s %.1f T ops/s' % (r['name'], r['ops_per_second'] / 1e12) for r in ceil['results']))
 if base:
     print('pytorch unfold+abs-sum %.0f img/s, cdist %.0f img/s; cuDNN over the adder-layer shapes, %d images: fp32 %.2f ms, fp16 %.2f ms, int8 GEMM %.2f ms' % (
         base.get('unfold_abs_sum_images_per_second', 0), base.get('cdist_p1_images_per_second', 0), base.get('layer_images', 0),

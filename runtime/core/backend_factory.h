@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/backend.h"
 
@@ -13,6 +14,8 @@ struct BackendChoice {
   std::string device = "auto";  // auto | cpu | cuda
   int threads = 0;              // CPU worker threads (0 = all cores)
   int cuda_chunk = 2048;        // images per CUDA pipeline step
+  std::string cuda_adder = "auto";  // quantized adder kernel on CUDA: auto | simd | tensor-core
+  std::vector<int> cuda_tc_tiles;   // tuning: {n tiles, m tiles} per warp of the tensor-core kernel
 };
 
 // The graph must outlive the backend. When `auto` falls back to the CPU, the reason (why CUDA was

@@ -31,7 +31,14 @@ CudaExecutor::~CudaExecutor() {
 }
 
 std::string CudaExecutor::Describe() const {
-  return fmt::format("cuda ({}, sm_{}, {} kernel variants)", stats_.device_name, stats_.arch, stats_.variants);
+  int simd = 0, tensor_core = 0;
+  for (const PlanStep& s : plan_.steps) {
+    simd += s.kind == StepKind::kAdderQuant;
+    tensor_core += s.kind == StepKind::kAdderTensorCore;
+  }
+  std::string adders;
+  if (simd + tensor_core > 0) adders = fmt::format(", quantized adder kernels: {} tensor-core, {} packed-SIMD", tensor_core, simd);
+  return fmt::format("cuda ({}, sm_{}, {} kernel variants{})", stats_.device_name, stats_.arch, stats_.variants, adders);
 }
 
 Status CudaExecutor::Prepare(const CudaOptions& options) {
@@ -52,7 +59,7 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   ADQ_CU(d_, DevicePrimaryCtxRetain(&context_, device_));
   ADQ_CU(d_, CtxSetCurrent(context_));
 
-  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_));
+  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_, {stats_.arch, options.adder_kernel, options.tc_n_tiles, options.tc_m_tiles}));
   ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
   JitCompiler jit(*nvrtc, KernelCache(options.cache_dir), stats_.arch);
   for (const KernelVariant& v : plan_.variants) {
@@ -71,6 +78,7 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
     StepResources r;
     ADQ_ASSIGN_OR_RETURN(r.packed_weights, Upload(d_, s.packed_weights));
     ADQ_ASSIGN_OR_RETURN(r.channel_map, Upload(d_, s.channel_map));
+    ADQ_ASSIGN_OR_RETURN(r.weight_abs, Upload(d_, s.weight_abs));
     ADQ_ASSIGN_OR_RETURN(r.weight, Upload(d_, s.weight));
     ADQ_ASSIGN_OR_RETURN(r.scale, Upload(d_, s.scale));
     ADQ_ASSIGN_OR_RETURN(r.shift, Upload(d_, s.shift));
@@ -108,8 +116,8 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
     return tensor < 0 ? CUdeviceptr(0) : p.slots[size_t(plan_.tensor_slot[size_t(tensor)])].get();
   };
   CUdeviceptr x = slot(s.input), x2 = slot(s.input2), res = slot(s.residual), y = slot(s.output);
-  CUdeviceptr codes = p.codes.get(), pw = r.packed_weights.get(), cmap = r.channel_map.get(), w = r.weight.get(),
-              scale = r.scale.get(), shift = r.shift.get();
+  CUdeviceptr codes = p.codes.get(), pw = r.packed_weights.get(), cmap = r.channel_map.get(), wabs = r.weight_abs.get(),
+              w = r.weight.get(), scale = r.scale.get(), shift = r.shift.get();
   float scalar = s.scalar;
   int n = images, set_channels = s.set_channels;
   long long count = (long long)images * (long long)s.threads_per_image;
@@ -117,13 +125,17 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
   switch (s.kind) {
     case StepKind::kQuantize: args = {&x, &codes, &scalar, &n}; break;
     case StepKind::kAdderQuant: args = {&codes, &pw, &cmap, &scale, &shift, &res, &y, &set_channels, &n}; break;
+    case StepKind::kAdderTensorCore:
+      args = {&codes, &pw, &cmap, &wabs, &scale, &shift, &res, &y, &set_channels, &n};
+      break;
     case StepKind::kConvLikeFloat: args = {&x, &w, &scale, &shift, &res, &y, &n}; break;
     case StepKind::kLinear: args = {&x, &w, &scale, &shift, &y, &n}; break;
     case StepKind::kAvgPool: args = {&x, &y, &scalar, &n}; break;
     case StepKind::kBatchNorm: args = {&x, &scale, &shift, &y, &n}; break;
     case StepKind::kElementwise: args = {&x, &x2, &y, &count}; break;
   }
-  const long long blocks = (count + s.block - 1) / s.block;
+  const long long per_block = s.items_per_block > 0 ? s.items_per_block : s.block;
+  const long long blocks = (count + per_block - 1) / per_block;
   if (blocks > 0x7fffffffLL) return RuntimeError("node '{}': {} thread blocks exceed the grid limit", graph_.nodes[s.node].name, blocks);
   return d_.Check(d_.LaunchKernel(functions_[size_t(s.variant)], unsigned(blocks), unsigned(s.grid_y), 1, unsigned(s.block),
                                   1, 1, 0, p.stream.get(), args.data(), nullptr),

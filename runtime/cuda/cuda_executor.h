@@ -21,6 +21,8 @@ struct CudaOptions {
   std::string cache_dir = DefaultKernelCacheDir();
   int chunk_images = 1024;  // images per pipeline step
   int device = 0;
+  AdderKernel adder_kernel = AdderKernel::kAuto;
+  int tc_n_tiles = 0, tc_m_tiles = 0;  // PlanOptions' tuning knobs (0: defaults)
 };
 
 struct CudaStats {
@@ -56,7 +58,7 @@ class CudaExecutor final : public InferenceBackend {
 
  private:
   struct StepResources {
-    DeviceMemory packed_weights, channel_map, weight, scale, shift;
+    DeviceMemory packed_weights, channel_map, weight_abs, weight, scale, shift;
   };
   struct Pipeline {
     Stream stream;

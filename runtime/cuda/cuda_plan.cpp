@@ -20,7 +20,7 @@ constexpr size_t kMaxSharedWords = 12288;  // 48 KiB of static shared memory per
 
 class PlanBuilder {
  public:
-  explicit PlanBuilder(const Graph& g) : g_(g), fused_(PlanFusion(g)) {}
+  PlanBuilder(const Graph& g, const PlanOptions& options) : g_(g), options_(options), fused_(PlanFusion(g)) {}
 
   Result<CudaPlan> Build() {
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
@@ -36,6 +36,7 @@ class PlanBuilder {
 
  private:
   const Graph& g_;
+  const PlanOptions options_;
   std::vector<FusedNode> fused_;  // the same fusion decisions as the CPU executor
   CudaPlan plan_;
   std::map<std::string, int> variant_index_;
@@ -122,11 +123,26 @@ class PlanBuilder {
     return Status::Ok();
   }
 
+  // Channel sets that share one quantizer (equal multiplier), as the CPU kernel groups them.
+  static std::vector<std::pair<float, std::vector<int>>> QuantizerSets(const AdderQuantParams& q, int out_c) {
+    std::vector<std::pair<float, std::vector<int>>> sets;
+    for (int o = 0; o < out_c; ++o) {
+      const float m = quant::ActivationMultiplier(q.group_scale[size_t(q.channel_group[size_t(o)])], q.bits);
+      auto it = std::find_if(sets.begin(), sets.end(), [&](const auto& st) { return st.first == m; });
+      if (it == sets.end()) it = sets.insert(sets.end(), {m, {}});
+      it->second.push_back(o);
+    }
+    return sets;
+  }
+
   Status AddQuantAdder(size_t i, Shape3 in, Shape3 out) {
     const Node& n = g_.nodes[i];
     const AdderQuantParams& q = n.quant;
     const int bits = q.bits;
     if (bits < 2 || bits > 8) return Unsupported("{}-bit adder layers (2..8 are supported)", bits);
+    const bool tensor_cores = options_.adder == AdderKernel::kTensorCore ||
+                              (options_.adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
+    if (tensor_cores && TensorCoreAdderSupported(bits, options_.arch)) return AddTensorCoreAdder(i, in, out);
     const int lanes = LanesForBits(bits);
     const int lane_bits = 32 / lanes;
     const int words = (in.c + lanes - 1) / lanes;
@@ -137,14 +153,7 @@ class PlanBuilder {
     int chunk = std::min(words, 16);
     while (words % chunk) --chunk;
 
-    // Channel sets that share one quantizer (equal multiplier), as the CPU kernel groups them.
-    std::vector<std::pair<float, std::vector<int>>> sets;
-    for (int o = 0; o < out.c; ++o) {
-      const float m = quant::ActivationMultiplier(q.group_scale[size_t(q.channel_group[size_t(o)])], bits);
-      auto it = std::find_if(sets.begin(), sets.end(), [&](const auto& st) { return st.first == m; });
-      if (it == sets.end()) it = sets.insert(sets.end(), {m, {}});
-      it->second.push_back(o);
-    }
+    const auto sets = QuantizerSets(q, out.c);
 
     const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
     const int residual = fused_[i].residual;
@@ -206,6 +215,78 @@ class PlanBuilder {
     return Status::Ok();
   }
 
+  // The same layer on the binary tensor cores (kernel_sources.h): thermometer codes of 2^b bits per
+  // channel, 8-word (256-bit) k steps per pixel and tap.
+  Status AddTensorCoreAdder(size_t i, Shape3 in, Shape3 out) {
+    const Node& n = g_.nodes[i];
+    const AdderQuantParams& q = n.quant;
+    const int bits = q.bits;
+    const int element_bits = 1 << bits;      // holds 2^b - 1 ones (activations) and 2^b - 2 (weights)
+    const int lanes = 32 / element_bits;
+    const int words = (in.c + lanes * 8 - 1) / (lanes * 8) * 8;
+    const int taps = n.kernel_h * n.kernel_w;
+    const int n_tiles = std::min(options_.tc_n_tiles > 0 ? options_.tc_n_tiles : 8, (out.c + 7) / 8);
+    // More pixels per warp when few channels share the A loads.
+    const int m_tiles = options_.tc_m_tiles > 0 ? options_.tc_m_tiles : n_tiles <= 2 ? 4 : 2;
+
+    const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
+    const QuantizeSpec qspec{in.c, in.h * in.w, words, lanes, bits, true};
+    const int qvariant = Variant(fmt::format("quantize_thermo_b{}_c{}_{}x{}", bits, in.c, in.h, in.w), QuantizeSource(qspec));
+    const AdderTensorCoreSpec tspec{in.h,  in.w,  words, bits,    n.kernel_h, n.kernel_w, n.stride, n.padding,
+                                    out.c, out.h, out.w, n_tiles, m_tiles,    e};
+    const int tvariant = Variant(fmt::format("adder_tc_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", bits, in.c, in.h, in.w, out.c,
+                                             n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
+                                             e.relu ? "_relu" : ""),
+                                 AdderTensorCoreSource(tspec));
+    const size_t K = size_t(in.c) * size_t(taps);
+    for (const auto& [multiplier, channels] : QuantizerSets(q, out.c)) {
+      PlanStep qs;
+      qs.kind = StepKind::kQuantize;
+      qs.node = i;
+      qs.variant = qvariant;
+      qs.input = n.inputs[0];
+      qs.scalar = multiplier;
+      qs.threads_per_image = size_t(in.h) * size_t(in.w) * size_t(words);
+      qs.codes_words_per_image = qs.threads_per_image;
+      plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, qs.codes_words_per_image);
+      plan_.steps.push_back(std::move(qs));
+
+      PlanStep ts;
+      ts.kind = StepKind::kAdderTensorCore;
+      ts.node = i;
+      ts.variant = tvariant;
+      ts.residual = fused_[i].residual;
+      ts.output = fused_[i].output;
+      ts.block = 128;  // 4 warps
+      ts.items_per_block = 4 * 16 * m_tiles;
+      ts.threads_per_image = size_t(out.h) * size_t(out.w);  // work items: output pixels
+      ts.set_channels = int(channels.size());
+      ts.grid_y = (ts.set_channels + 8 * n_tiles - 1) / (8 * n_tiles);
+      ts.scale = n.affine_scale;
+      ts.shift = n.affine_shift;
+      ts.channel_map.assign(channels.begin(), channels.end());
+      // Weights as thermometer codes of max(2 q_w, 0), [channels padded to the grid][tap][word]
+      // (padding channels and lanes all zero); sum |2 q_w| per channel for the identity above.
+      const size_t padded = size_t(ts.grid_y) * size_t(n_tiles) * 8;
+      const size_t per_channel = size_t(taps) * size_t(words);
+      ts.packed_weights.assign(padded * per_channel, 0u);
+      ts.weight_abs.assign(channels.size(), 0);
+      for (size_t r = 0; r < channels.size(); ++r) {
+        const int8_t* codes = q.codes.data() + size_t(channels[r]) * K;
+        for (int c = 0; c < in.c; ++c)
+          for (int tap = 0; tap < taps; ++tap) {
+            const int v = 2 * int(codes[size_t(c) * size_t(taps) + size_t(tap)]);
+            ts.weight_abs[r] += std::abs(v);
+            const uint32_t thermo = (1u << std::max(v, 0)) - 1u;
+            ts.packed_weights[r * per_channel + size_t(tap) * size_t(words) + size_t(c / lanes)] |=
+                thermo << ((c % lanes) * element_bits);
+          }
+      }
+      plan_.steps.push_back(std::move(ts));
+    }
+    return Status::Ok();
+  }
+
   // Activation buffers: a tensor takes a free slot when written and returns it after its last read.
   void AssignSlots() {
     const size_t T = g_.tensors.size();
@@ -238,6 +319,6 @@ class PlanBuilder {
 
 }  // namespace
 
-Result<CudaPlan> BuildCudaPlan(const Graph& graph) { return PlanBuilder(graph).Build(); }
+Result<CudaPlan> BuildCudaPlan(const Graph& graph, const PlanOptions& options) { return PlanBuilder(graph, options).Build(); }
 
 }  // namespace adderq::cuda

@@ -13,7 +13,29 @@
 
 namespace adderq::cuda {
 
-enum class StepKind { kQuantize, kAdderQuant, kConvLikeFloat, kLinear, kAvgPool, kBatchNorm, kElementwise };
+enum class StepKind { kQuantize, kAdderQuant, kAdderTensorCore, kConvLikeFloat, kLinear, kAvgPool, kBatchNorm, kElementwise };
+
+// Which kernel runs the quantized adder layers. Both give identical integer sums.
+enum class AdderKernel {
+  kAuto,        // the kernel verified and measured on a GPU: packed SIMD for now (see below)
+  kPackedSimd,  // vabsdiff4 byte lanes (float lanes for 8 bits): every bit width, every GPU
+  kTensorCore,  // binary tensor cores where supported, packed SIMD for the other layers
+};
+// The tensor-core kernel is tested on the host (the identity, its packing) and compiled by NVRTC
+// for sm_80/sm_90, but has not yet run on a GPU: `auto` switches to it only once tools/gpu-check.sh
+// has shown it bit-identical and faster on a device (docs/benchmarks.md).
+inline constexpr bool kTensorCoreAdderByDefault = false;
+
+struct PlanOptions {
+  int arch = 90;  // compute capability x 10 of the target GPU
+  AdderKernel adder = AdderKernel::kAuto;
+  // Tensor-core tiles per warp, for tuning (0: the defaults, measured in docs/benchmarks.md):
+  // at most tc_n_tiles x 8 output channels and tc_m_tiles x 16 output pixels.
+  int tc_n_tiles = 0, tc_m_tiles = 0;
+};
+
+// mma.sync .b1 .and.popc needs sm_80; thermometer codes of 2^b bits fit 256-bit k steps for b <= 4.
+inline bool TensorCoreAdderSupported(int bits, int arch) { return bits >= 2 && bits <= 4 && arch >= 80; }
 
 struct KernelVariant {
   std::string name;    // readable: what it is specialized for
@@ -28,13 +50,15 @@ struct PlanStep {
   int input2 = -1;     // second operand of an elementwise add
   int residual = -1;   // fused residual operand, or -1
   int output = -1;     // tensor written (-1: the codes scratch)
-  size_t threads_per_image = 0;  // grid.x covers images * threads_per_image threads
+  size_t threads_per_image = 0;  // grid.x covers images * threads_per_image work items
+  int items_per_block = 0;       // work items per block (0: one per thread, `block`)
   int grid_y = 1;
   int block = 256;
 
   // Parameters uploaded once.
   std::vector<uint32_t> packed_weights;  // kAdderQuant: [set channels][KH][KW][words]
   std::vector<int32_t> channel_map;      // kAdderQuant: output channel of each set channel
+  std::vector<int32_t> weight_abs;       // kAdderTensorCore: sum |2 q_w| of each set channel
   std::vector<float> weight, scale, shift;
   float scalar = 0.f;                    // kQuantize: multiplier L/s; kAvgPool: 1/area
   int set_channels = 0;
@@ -52,7 +76,7 @@ struct CudaPlan {
 };
 
 // The graph must have passed ValidateGraph.
-Result<CudaPlan> BuildCudaPlan(const Graph& graph);
+Result<CudaPlan> BuildCudaPlan(const Graph& graph, const PlanOptions& options = {});
 
 // Channels per 32-bit word of activation codes: 4 byte lanes (q_a + 2^b) for bits <= 7; for 8 bits
 // one float lane holding q_a (weights: 2 q_w as float), summed on the FP32 pipe.

@@ -21,9 +21,11 @@ struct Epilogue {
 
 struct QuantizeSpec {
   int channels, plane, words_per_pixel, lanes, bits;  // plane = H*W
+  bool thermometer = false;
 };
 // Activation codes for an adder layer: x (NCHW floats) -> per pixel, channels packed `lanes` per
-// 32-bit word as q_a + 2^bits (8-bit lanes for bits <= 7, 16-bit lanes for 8 bits).
+// 32-bit word as q_a + 2^bits (8-bit lanes for bits <= 7, a float lane for 8 bits), or, for the
+// tensor-core kernel, as thermometer codes: lane = 2^q_a - 1 in 32/lanes bits (padding channels 0).
 std::string QuantizeSource(const QuantizeSpec& s);
 
 struct AdderQuantSpec {
@@ -36,6 +38,20 @@ struct AdderQuantSpec {
 // accumulators, then the folded affine and the epilogue. One thread per output pixel, `channel_tile`
 // output channels per block (their weights in shared memory).
 std::string AdderQuantSource(const AdderQuantSpec& s);
+
+struct AdderTensorCoreSpec {
+  int in_h, in_w, words_per_pixel, bits;  // words_per_pixel: thermometer words, a multiple of 8
+  int kernel_h, kernel_w, stride, padding, out_c, out_h, out_w;
+  int n_tiles, m_tiles;  // per warp: m_tiles x 16 output pixels, n_tiles x 8 output channels
+  Epilogue epilogue;
+};
+// sum |q_a - 2 q_w| on the binary tensor cores (bits <= 4, sm_80+): with v = 2 q_w and q_a >= 0,
+//   |q_a - v| = q_a + |v| - 2 min(q_a, max(v, 0)),
+// and min(a, b) = popcount(T(a) AND T(b)) for the thermometer codes T(a) = 2^a - 1, so the layer is
+// sum(q_a) + sum|v| - 2 (A x B) with A, B binary matrices: mma.sync m16n8k256 .and.popc.
+// sum(q_a) over the window comes from popcounts of the same A fragments; sum|v| per channel is
+// precomputed. Exact integers, so the results are those of the packed-SIMD kernel.
+std::string AdderTensorCoreSource(const AdderTensorCoreSpec& s);
 
 struct ConvLikeFloatSpec {
   bool adder;  // |x - w| (full-precision adder) instead of x * w (Conv2d)

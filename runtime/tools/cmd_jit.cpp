@@ -43,14 +43,21 @@ Status RunJit(const JitArgs& a) {
     archs.push_back(arch);
   }
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
-  ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph));
+  // The variants may depend on the architecture (tensor-core adder kernels from sm_80); this is
+  // the plan of the default --cuda-adder auto, what the executor asks for by default.
+  std::vector<cuda::CudaPlan> plans;
+  for (int arch : archs) {
+    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, {arch, cuda::AdderKernel::kAuto}));
+    plans.push_back(std::move(plan));
+  }
   if (!a.dump_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(a.dump_dir, ec);
-    for (const cuda::KernelVariant& v : plan.variants) {
-      const std::string path = a.dump_dir + "/" + v.name + ".cu";
-      ADQ_RETURN_IF_ERROR(WriteFileAtomic(path, {reinterpret_cast<const uint8_t*>(v.source.data()), v.source.size()}));
-    }
+    for (const cuda::CudaPlan& plan : plans)
+      for (const cuda::KernelVariant& v : plan.variants) {
+        const std::string path = a.dump_dir + "/" + v.name + ".cu";
+        ADQ_RETURN_IF_ERROR(WriteFileAtomic(path, {reinterpret_cast<const uint8_t*>(v.source.data()), v.source.size()}));
+      }
   }
   ADQ_ASSIGN_OR_RETURN(const cuda::Nvrtc* nvrtc, cuda::Nvrtc::Load());
   const std::string dir = a.cache_dir.empty() ? cuda::DefaultKernelCacheDir() : a.cache_dir;
@@ -59,14 +66,15 @@ Status RunJit(const JitArgs& a) {
   out["model"] = a.model;
   out["cache_dir"] = dir;
   out["nvrtc"] = nvrtc->version();
-  out["variants"] = plan.variants.size();
-  for (int arch : archs) {
+  for (size_t k = 0; k < archs.size(); ++k) {
+    const int arch = archs[k];
+    const cuda::CudaPlan& plan = plans[k];
     cuda::JitCompiler jit(*nvrtc, cuda::KernelCache(dir), arch);
     const auto t0 = std::chrono::steady_clock::now();
     for (const cuda::KernelVariant& v : plan.variants)
       ADQ_RETURN_IF_ERROR(jit.Cubin(v.source, v.name + ".cu").status());
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    out["archs"][fmt::format("sm_{}", arch)] = {{"compiled", jit.stats().misses}, {"cached", jit.stats().hits},
+    out["archs"][fmt::format("sm_{}", arch)] = {{"variants", plan.variants.size()}, {"compiled", jit.stats().misses}, {"cached", jit.stats().hits},
                                                 {"corrupt_replaced", jit.stats().corrupt}, {"seconds", s}};
     if (!a.json)
       std::printf("sm_%d: %zu kernel variants, %d compiled, %d already cached%s, %.2f s\n", arch, plan.variants.size(),

@@ -10,6 +10,14 @@ void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads) {
   cmd->add_option("--threads", threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
 }
 
+void AddCudaAdderOption(CLI::App* cmd, std::string& cuda_adder) {
+  cmd->add_option("--cuda-adder", cuda_adder,
+                  "quantized adder kernel on CUDA: simd (packed vabsdiff4, every GPU), tensor-core (binary "
+                  "tensor cores for <= 4 bits on sm_80+; experimental, not yet run on a GPU) or auto (simd "
+                  "for now); all compute identical results")
+      ->check(CLI::IsMember({"auto", "simd", "tensor-core"}));
+}
+
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {
   std::string reason;
   auto backend = MakeBackend(graph, choice, &reason);

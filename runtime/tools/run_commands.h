@@ -17,6 +17,7 @@ struct EvalArgs {
   int threads = 0;
   std::string device = "auto";
   int cuda_chunk = 2048;
+  std::string cuda_adder = "auto";
   std::string save_logits;
   bool json = false, quiet = false;
 };
@@ -39,7 +40,8 @@ void AddJitCommand(CLI::App& app, JitArgs& args);
 Status RunJit(const JitArgs& args);
 
 struct BenchArgs {
-  std::string model, data, device = "auto";
+  std::string model, data, device = "auto", cuda_adder = "auto";
+  std::vector<int> cuda_tc_tiles;
   int images = 10000, repeat = 3, threads = 0;
   bool json = false, quiet = false;
 };

@@ -1,0 +1,170 @@
+// cuda-ceilings: the instruction ceilings the adder kernels are measured against, on the GPU at
+// hand. Each microkernel keeps independent accumulator chains in registers (no memory traffic in
+// the timed loop) and is timed with CUDA events over a grid that fills every SM:
+//   vabsdiff4   packed |a-b| on 4 byte lanes with accumulate (the packed-SIMD adder kernel)
+//   fadd        FP32 add, |.| as a free modifier (the 8-bit kernel: 2 per adder op)
+//   bmma        mma.sync m16n8k256 b1 .and.popc (the tensor-core adder kernel)
+//   imma        mma.sync m16n8k32 s8 (for comparison)
+// Prints one JSON object: per microkernel, instructions/s and the adder ops/s it could feed.
+// A benchmark program, not a test; tools/gpu-check.sh runs it.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cuda/cuda_driver.h"
+#include "cuda/device_memory.h"
+#include "cuda/jit_compiler.h"
+#include "cuda/kernel_sources.h"
+
+namespace adderq::cuda {
+namespace {
+
+constexpr int kIters = 4096;
+constexpr int kThreads = 256;
+
+// Every microkernel has the entry adq_kernel(int iters, unsigned seed, int* sink).
+constexpr const char* kSource = R"KERNEL(
+typedef unsigned int u32;
+extern "C" __global__ void __launch_bounds__(256) adq_kernel(int iters, u32 seed, int* sink) {
+  const u32 x = seed ^ threadIdx.x, y = seed * 7u + threadIdx.x;
+#if KIND == 0
+  int acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < iters; ++i)
+#pragma unroll
+    for (int k = 0; k < 8; ++k) asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc[k]) : "r"(x + k), "r"(y));
+  int s = 0;
+  for (int k = 0; k < 8; ++k) s += acc[k];
+#elif KIND == 1
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const float a = __uint_as_float((x & 0x007fffffu) | 0x3f800000u);
+  for (int i = 0; i < iters; ++i)
+#pragma unroll
+    for (int k = 0; k < 8; ++k) asm volatile("add.f32 %0, %0, %1;" : "+f"(acc[k]) : "f"(a));
+  int s = 0;
+  for (int k = 0; k < 8; ++k) s += int(acc[k]);
+#else
+  int d[4][4] = {};
+  for (int i = 0; i < iters; ++i)
+#pragma unroll
+    for (int k = 0; k < 4; ++k) {
+#if KIND == 2
+      asm volatile("mma.sync.aligned.m16n8k256.row.col.s32.b1.b1.s32.and.popc {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+                   : "+r"(d[k][0]), "+r"(d[k][1]), "+r"(d[k][2]), "+r"(d[k][3])
+                   : "r"(x), "r"(y), "r"(x + k), "r"(y + k), "r"(x ^ y), "r"(x + y));
+#else
+      asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+                   : "+r"(d[k][0]), "+r"(d[k][1]), "+r"(d[k][2]), "+r"(d[k][3])
+                   : "r"(x), "r"(y), "r"(x + k), "r"(y + k), "r"(x ^ y), "r"(x + y));
+#endif
+    }
+  int s = 0;
+  for (int k = 0; k < 4; ++k) s += d[k][0] + d[k][1] + d[k][2] + d[k][3];
+#endif
+  if (s == 0x7fffffff) sink[0] = s;  // practically never; keeps the chains alive
+}
+)KERNEL";
+
+struct Micro {
+  const char* name;
+  int kind;
+  double ops_per_thread_iter;  // instructions per thread (or per warp / 32 for mma) per loop trip
+  double adder_ops_per_instr;  // adder ops one instruction (per thread) can do
+  const char* note;
+};
+
+Status Measure(const CudaDriver& d, int arch, int sms, const char* name);
+
+Status Run() {
+  ADQ_ASSIGN_OR_RETURN(const CudaDriver* dp, LoadCudaDriver());
+  const CudaDriver& d = *dp;
+  CUdevice dev = 0;
+  ADQ_CU(d, DeviceGet(&dev, 0));
+  char name[256] = {};
+  ADQ_CU(d, DeviceGetName(name, int(sizeof(name) - 1), dev));
+  int major = 0, minor = 0, sms = 0;
+  ADQ_CU(d, DeviceGetAttribute(&major, kAttrComputeCapabilityMajor, dev));
+  ADQ_CU(d, DeviceGetAttribute(&minor, kAttrComputeCapabilityMinor, dev));
+  ADQ_CU(d, DeviceGetAttribute(&sms, kAttrMultiprocessorCount, dev));
+  const int arch = major * 10 + minor;
+  CUcontext ctx = nullptr;
+  ADQ_CU(d, DevicePrimaryCtxRetain(&ctx, dev));
+  ADQ_CU(d, CtxSetCurrent(ctx));
+  const Status st = Measure(d, arch, sms, name);
+  d.DevicePrimaryCtxRelease(dev);
+  return st;
+}
+
+// Everything allocated here is freed before Run releases the context.
+Status Measure(const CudaDriver& d, int arch, int sms, const char* name) {
+  ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
+  ADQ_ASSIGN_OR_RETURN(DeviceMemory sink, AllocateDevice(d, 64));
+
+  // One mma per warp computes 16x8x256 bit products = 2048 adder ops at 16 bits per 4-bit term
+  // (thermometer length 2^4): per thread, 64. An s8 mma: 16x8x32 = 4096 MACs, 128 per thread.
+  const std::vector<Micro> micro = {
+      {"vabsdiff4", 0, 8, 4, "4 byte lanes per instruction"},
+      {"fadd", 1, 8, 0.5, "8-bit kernel: sub + add per op"},
+      {"bmma_and_popc_m16n8k256", 2, 4, 64, "per thread share of 2048 4-bit adder ops (16-bit thermometers)"},
+      {"imma_s8_m16n8k32", 3, 4, 128, "MACs per thread share (not adder ops)"},
+  };
+  std::string json = fmt::format("{{\"device\": \"{}\", \"arch\": {}, \"sms\": {}, \"results\": [", name, arch, sms);
+  for (size_t m = 0; m < micro.size(); ++m) {
+    const Micro& k = micro[m];
+    if (k.kind >= 2 && arch < 80) continue;
+    const std::string source = fmt::format("#define KIND {}\n", k.kind) + kSource;
+    auto opts = KernelCompileOptions();
+    ADQ_ASSIGN_OR_RETURN(std::vector<uint8_t> cubin, nvrtc->CompileToCubin(source, std::string(k.name) + ".cu", arch, opts));
+    CUmodule mod = nullptr;
+    ADQ_CU(d, ModuleLoadData(&mod, cubin.data()));
+    Module module(&d, mod);
+    CUfunction f = nullptr;
+    ADQ_CU(d, ModuleGetFunction(&f, mod, kKernelEntry));
+    CUevent e0 = nullptr, e1 = nullptr;
+    ADQ_CU(d, EventCreate(&e0, 0));
+    Event start(&d, e0);
+    ADQ_CU(d, EventCreate(&e1, 0));
+    Event end(&d, e1);
+    int iters = kIters;
+    unsigned seed = 12345;
+    CUdeviceptr sp = sink.get();
+    void* args[] = {&iters, &seed, &sp};
+    const unsigned blocks = unsigned(sms) * 8;
+    ADQ_CU(d, LaunchKernel(f, blocks, 1, 1, kThreads, 1, 1, 0, nullptr, args, nullptr));  // warm-up
+    float best = 1e30f;
+    for (int r = 0; r < 5; ++r) {
+      ADQ_CU(d, EventRecord(e0, nullptr));
+      ADQ_CU(d, LaunchKernel(f, blocks, 1, 1, kThreads, 1, 1, 0, nullptr, args, nullptr));
+      ADQ_CU(d, EventRecord(e1, nullptr));
+      ADQ_CU(d, EventSynchronize(e1));
+      float ms = 0;
+      ADQ_CU(d, EventElapsedTime(&ms, e0, e1));
+      best = std::min(best, ms);
+    }
+    const double threads = double(blocks) * kThreads;
+    const double instr_per_s = threads * k.ops_per_thread_iter * kIters / (best * 1e-3);  // per-thread instructions
+    const double adder = instr_per_s * k.adder_ops_per_instr;
+    std::fprintf(stderr, "%-26s %8.3f ms  %10.1f T thread-instr/s  %8.1f T ops/s  (%s)\n", k.name, best, instr_per_s / 1e12,
+                 adder / 1e12, k.note);
+    json += fmt::format("{}{{\"name\": \"{}\", \"ms\": {:.4f}, \"thread_instructions_per_second\": {:.4e}, "
+                        "\"ops_per_second\": {:.4e}, \"note\": \"{}\"}}",
+                        m ? ", " : "", k.name, best, instr_per_s, adder, k.note);
+  }
+  json += "]}";
+  std::printf("%s\n", json.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+}  // namespace adderq::cuda
+
+int main() {
+  const adderq::Status st = adderq::cuda::Run();
+  if (!st.ok()) {
+    std::fprintf(stderr, "cuda-ceilings: error: %s\n", st.message().c_str());
+    return 2;
+  }
+  return 0;
+}

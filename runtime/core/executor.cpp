@@ -61,16 +61,20 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
   const size_t in_size = InputSize();
   if (batch <= 0 || input.size() != in_size * size_t(batch))
     return InvalidArgument("Executor::Run: {} floats for a batch of {} images of {} values", input.size(), batch, in_size);
-  const size_t needed = slot_floats_per_image_ * size_t(batch);
-  for (std::vector<float>& slot : slots_)
-    if (slot.size() < needed) slot.resize(needed);  // grows once; never shrinks between runs
-  auto data = [&](int tensor) { return slots_[size_t(slot_[size_t(tensor)])].data(); };
-  std::copy(input.begin(), input.end(), data(graph_.input));
+  output.resize(OutputSize() * size_t(batch));
+  if (hooks && (hooks->before_adder || hooks->bn_training)) RunNodeMajor(input, batch, output, *hooks);
+  else RunImageMajor(input, batch, output);
+  return Status::Ok();
+}
+
+std::vector<kernels::OpContext> Executor::Contexts(std::vector<std::vector<float>>& slots) const {
+  auto data = [&](int tensor) { return slots[size_t(slot_[size_t(tensor)])].data(); };
+  std::vector<kernels::OpContext> contexts(graph_.nodes.size());
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& node = graph_.nodes[i];
     const FusedNode& fused = fused_[i];
     if (fused.absorbed) continue;
-    kernels::OpContext ctx;
+    kernels::OpContext& ctx = contexts[i];
     for (int t : node.inputs) {
       ctx.inputs.push_back(data(t));
       ctx.input_sizes.push_back(graph_.ShapeOf(t).size());
@@ -78,15 +82,30 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
     ctx.output_size = graph_.ShapeOf(node.output).size();
     ctx.output = data(fused.output);
     if (fused.residual >= 0) ctx.residual = data(fused.residual);
+  }
+  return contexts;
+}
 
-    if (hooks && hooks->before_adder && node.kind == OpKind::kAdder2d)
-      hooks->before_adder(i, {ctx.inputs[0], ctx.input_sizes[0] * size_t(batch)}, batch);
-
-    if (hooks && hooks->bn_training && node.kind == OpKind::kBatchNorm) {
+// The compiler's runs: hooks see a node's whole batch (calibration) or compute statistics over it
+// (BatchNorm in training mode), so every node finishes the batch before the next starts.
+void Executor::RunNodeMajor(std::span<const float> input, int batch, std::vector<float>& output, const RunHooks& hooks) {
+  const size_t needed = slot_floats_per_image_ * size_t(batch);
+  for (std::vector<float>& slot : slots_)
+    if (slot.size() < needed) slot.resize(needed);  // grows once; never shrinks between runs
+  std::copy(input.begin(), input.end(), slots_[size_t(slot_[size_t(graph_.input)])].data());
+  const std::vector<kernels::OpContext> contexts = Contexts(slots_);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& node = graph_.nodes[i];
+    const FusedNode& fused = fused_[i];
+    if (fused.absorbed) continue;
+    const kernels::OpContext& ctx = contexts[i];
+    if (hooks.before_adder && node.kind == OpKind::kAdder2d)
+      hooks.before_adder(i, {ctx.inputs[0], ctx.input_sizes[0] * size_t(batch)}, batch);
+    if (hooks.bn_training && node.kind == OpKind::kBatchNorm) {
       std::vector<float> mean, var;
       kernels::BatchNormTraining(node, graph_.ShapeOf(node.output), ctx.inputs[0], batch, ctx.output, mean, var, threads_,
                                  ctx.residual, fused.relu);
-      if (hooks->on_bn_stats) hooks->on_bn_stats(i, mean, var);
+      if (hooks.on_bn_stats) hooks.on_bn_stats(i, mean, var);
     } else {
       const kernels::OpKernel& kernel = *kernels_[i];
       const auto t0 = std::chrono::steady_clock::now();
@@ -94,9 +113,48 @@ Status Executor::Run(std::span<const float> input, int batch, std::vector<float>
       if (profiling_) node_seconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
   }
-  const float* out = data(graph_.output);
-  output.assign(out, out + OutputSize() * size_t(batch));
-  return Status::Ok();
+  const float* out = slots_[size_t(slot_[size_t(graph_.output)])].data();
+  std::copy_n(out, output.size(), output.data());
+}
+
+// Inference: every image is independent, so each thread takes its share of the batch through the
+// whole network, kImagesPerPass images at a time, in activation buffers of its own. No barrier per
+// node, and an image's activations stay in the core's cache from one layer to the next (a
+// node-major pass streams the whole batch through L3 at every layer).
+void Executor::RunImageMajor(std::span<const float> input, int batch, std::vector<float>& output) {
+  constexpr int kImagesPerPass = 2;
+  const size_t in_size = InputSize(), out_size = OutputSize();
+  if (worker_slots_.size() != size_t(threads_)) worker_slots_.assign(size_t(threads_), {});
+  std::vector<std::vector<double>> seconds(static_cast<size_t>(threads_));
+  ParallelFor(batch, threads_, [&](int begin, int end, int worker) {
+    std::vector<std::vector<float>>& slots = worker_slots_[size_t(worker)];
+    slots.resize(slots_.size());
+    for (std::vector<float>& slot : slots) slot.resize(slot_floats_per_image_ * kImagesPerPass);
+    const std::vector<kernels::OpContext> contexts = Contexts(slots);
+    float* in = slots[size_t(slot_[size_t(graph_.input)])].data();
+    const float* out = slots[size_t(slot_[size_t(graph_.output)])].data();
+    kernels::Scratch& scratch = scratch_[size_t(worker)];
+    std::vector<double>& mine = seconds[size_t(worker)];
+    if (profiling_) mine.assign(graph_.nodes.size(), 0.0);
+    for (int b = begin; b < end; b += kImagesPerPass) {
+      const int n = std::min(end - b, kImagesPerPass);
+      std::copy_n(input.data() + size_t(b) * in_size, size_t(n) * in_size, in);
+      for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+        if (fused_[i].absorbed) continue;
+        if (!profiling_) {
+          kernels_[i]->Eval(contexts[i], 0, n, scratch);
+          continue;
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        kernels_[i]->Eval(contexts[i], 0, n, scratch);
+        mine[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
+      std::copy_n(out, size_t(n) * out_size, output.data() + size_t(b) * out_size);
+    }
+  });
+  if (profiling_)
+    for (const std::vector<double>& mine : seconds)
+      for (size_t i = 0; i < mine.size(); ++i) node_seconds_[i] += mine[i] / threads_;
 }
 
 }  // namespace adderq

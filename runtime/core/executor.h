@@ -30,7 +30,8 @@ class Executor {
   // output: batch x output-size logits.
   Status Run(std::span<const float> input, int batch, std::vector<float>& output, const RunHooks* hooks = nullptr);
 
-  // Per-node wall time, accumulated over runs while enabled (benchmarks: per-layer throughput).
+  // Per-node time, accumulated over runs while enabled (benchmarks: per-layer throughput): the
+  // threads' summed time in the node divided by the thread count.
   void EnableProfiling(bool on) {
     profiling_ = on;
     node_seconds_.assign(graph_.nodes.size(), 0.0);
@@ -43,6 +44,9 @@ class Executor {
 
  private:
   Executor(const Graph& graph, int threads) : graph_(graph), threads_(threads) {}
+  std::vector<kernels::OpContext> Contexts(std::vector<std::vector<float>>& slots) const;
+  void RunNodeMajor(std::span<const float> input, int batch, std::vector<float>& output, const RunHooks& hooks);
+  void RunImageMajor(std::span<const float> input, int batch, std::vector<float>& output);
   const Graph& graph_;
   int threads_;
   std::vector<std::unique_ptr<kernels::OpKernel>> kernels_;
@@ -50,7 +54,8 @@ class Executor {
   std::vector<size_t> last_use_;  // per tensor: index of the last node that reads it
   std::vector<int> slot_;          // per tensor: its activation buffer (reused once the tensor is dead)
   std::vector<kernels::Scratch> scratch_;
-  std::vector<std::vector<float>> slots_;  // each holds any tensor of the batch; kept between runs
+  std::vector<std::vector<float>> slots_;  // node-major runs: each holds any tensor of the batch; kept between runs
+  std::vector<std::vector<std::vector<float>>> worker_slots_;  // image-major runs: per thread, a few images
   size_t slot_floats_per_image_ = 0;
   bool profiling_ = false;
   std::vector<double> node_seconds_;

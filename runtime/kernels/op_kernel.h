@@ -38,32 +38,4 @@ class OpKernel {
 // for a fused ReLU after the node's result (and after OpContext::residual, when given).
 Result<std::unique_ptr<OpKernel>> CreateCpuKernel(const Graph& graph, size_t index, bool relu = false);
 
-// The fused epilogue of convolution-like kernels, for one image: y[o][p] = scale[o] * acc[o][p] +
-// shift[o], then + residual, then ReLU; the same float operations as separate Add and ReLU nodes.
-// One pass, with the residual/ReLU choice made outside the loops so each variant vectorizes.
-template <bool kResidual, bool kRelu, typename Acc>
-inline void AffineEpilogue(const Acc* acc, const float* scale, const float* shift, const float* residual, int channels,
-                           size_t plane, float* y) {
-  for (size_t o = 0; o < size_t(channels); ++o) {
-    const float a = scale[o], b = shift[o];
-    for (size_t p = o * plane; p < (o + 1) * plane; ++p) {
-      float v = a * float(acc[p]) + b;
-      if constexpr (kResidual) v = v + residual[p];
-      if constexpr (kRelu) v = v < 0.f ? 0.f : v;
-      y[p] = v;
-    }
-  }
-}
-template <typename Acc>
-inline void AffineEpilogue(const Acc* acc, const float* scale, const float* shift, const float* residual, bool relu,
-                           int channels, size_t plane, float* y) {
-  if (residual) {
-    if (relu) AffineEpilogue<true, true>(acc, scale, shift, residual, channels, plane, y);
-    else AffineEpilogue<true, false>(acc, scale, shift, residual, channels, plane, y);
-  } else {
-    if (relu) AffineEpilogue<false, true>(acc, scale, shift, residual, channels, plane, y);
-    else AffineEpilogue<false, false>(acc, scale, shift, residual, channels, plane, y);
-  }
-}
-
 }  // namespace adderq::kernels

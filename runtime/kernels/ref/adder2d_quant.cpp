@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/quant_math.h"
+#include "kernels/epilogue.h"
 #include "kernels/im2col.h"
 #include "kernels/im2col_bytes.h"
 #include "kernels/sad_kernels.h"
@@ -70,6 +71,21 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
   }
 }
 
+namespace {
+// Where a set's kernel writes its [set channels][P] sums: straight into the layer's sums when the
+// set is every channel in order (one scale for the whole layer, the common case), else a scratch
+// buffer that Scatter copies to the set's channels.
+int32_t* SetAccumulators(const std::vector<int>& channels, int out_c, size_t P, int32_t* sums, std::vector<int32_t>& scratch) {
+  if (channels.size() == size_t(out_c)) return sums;  // channels are listed in increasing order
+  scratch.resize(channels.size() * P);
+  return scratch.data();
+}
+void Scatter(const std::vector<int>& channels, size_t P, const int32_t* acc, int32_t* sums) {
+  if (acc == sums) return;
+  for (size_t r = 0; r < channels.size(); ++r) std::copy_n(acc + r * P, P, sums + size_t(channels[r]) * P);
+}
+}  // namespace
+
 void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) const {
   for (const Group& grp : groups_) {
     if (grp.channels.empty()) continue;
@@ -85,7 +101,7 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
   const uint8_t offset = uint8_t(1 << bits_);
-  s.acc_i.resize(grp.channels.size() * size_t(P));
+  int32_t* acc = SetAccumulators(grp.channels, g_.out_c, size_t(P), sums, s.acc_i);
   if (direct_ != SadDirectForm::kNone) {
     // Zero padding as the code of 0 (= offset), and 4 spare columns for the last pixel tile.
     const int pad = g_.padding, ph = g_.in_h + 2 * pad, pw = g_.in_w + 2 * pad + 4;
@@ -94,18 +110,16 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
       QuantizeToBytesHwc(x + size_t(y) * size_t(g_.in_w), C, size_t(g_.in_w), plane, grp.multiplier, quant::Levels(bits_),
                          offset, s.codes_u8.data() + (size_t(y + pad) * size_t(pw) + size_t(pad)) * size_t(C));
     SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride,
-              grp.wtaps.data(), int(grp.channels.size()), s.acc_i.data());
-    for (size_t r = 0; r < grp.channels.size(); ++r)
-      std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
+              grp.wtaps.data(), int(grp.channels.size()), acc);
+    Scatter(grp.channels, size_t(P), acc, sums);
     return;
   }
   s.codes_u8.resize(plane * size_t(C));
   QuantizeToBytesHwc(x, C, plane, plane, grp.multiplier, quant::Levels(bits_), offset, s.codes_u8.data());
   s.col_u8.resize(size_t(rows) * size_t(row));
   Im2ColBytesHwc(g_, s.codes_u8.data(), s.col_u8.data(), row, rows, offset);
-  SadTiles(s.col_u8.data(), P, row, grp.wbytes.data(), int(grp.channels.size()), s.acc_i.data());
-  for (size_t r = 0; r < grp.channels.size(); ++r)
-    std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
+  SadTiles(s.col_u8.data(), P, row, grp.wbytes.data(), int(grp.channels.size()), acc);
+  Scatter(grp.channels, size_t(P), acc, sums);
 }
 
 // 8 bits: codes q_a in [0, 255] are bytes (offset 0; the vectorized quantizer), widened to int16 by
@@ -115,14 +129,13 @@ void Adder2dQuantKernel::WordSums(const Group& grp, const float* x, int32_t* sum
   const size_t in_size = g_.InputSize();
   s.codes_u8.resize(in_size);
   s.col_i16.resize(size_t(g_.PaddedP()) * size_t(g_.K()));
-  s.acc_i.resize(g_.OutputSize());
+  int32_t* acc = SetAccumulators(grp.channels, g_.out_c, size_t(P), sums, s.acc_i);
   QuantizeToBytes(x, in_size, grp.multiplier, quant::Levels(bits_), 0, s.codes_u8.data(), 1);
   Im2Col<int16_t, uint8_t>(g_, s.codes_u8.data(), s.col_i16);
   ConvGeometry sub = g_;
   sub.out_c = int(grp.channels.size());
-  AdderInt16Tiles(sub, s.col_i16.data(), grp.w2T.data(), s.acc_i.data());
-  for (size_t r = 0; r < grp.channels.size(); ++r)
-    std::copy_n(s.acc_i.data() + r * size_t(P), P, sums + size_t(grp.channels[r]) * size_t(P));
+  AdderInt16Tiles(sub, s.col_i16.data(), grp.w2T.data(), acc);
+  Scatter(grp.channels, size_t(P), acc, sums);
 }
 
 void Adder2dQuantKernel::Eval(const OpContext& ctx, int begin, int end, Scratch& s) const {
@@ -131,7 +144,7 @@ void Adder2dQuantKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&
   sums.resize(g_.OutputSize());
   for (int n = begin; n < end; ++n) {
     IntegerSums(ctx.inputs[0] + size_t(n) * ctx.input_sizes[0], sums.data(), s);
-    AffineEpilogue(sums.data(), scale_.data(), shift_.data(),
+    ApplyAffineEpilogue(sums.data(), scale_.data(), shift_.data(),
                    ctx.residual ? ctx.residual + size_t(n) * ctx.output_size : nullptr, relu_, g_.out_c, P,
                    ctx.output + size_t(n) * ctx.output_size);
   }

@@ -1,5 +1,6 @@
 // Float convolution-like layers (multiplying Conv2d and full-precision Adder2d), zero padding,
 // then the per-channel affine.
+#include "kernels/epilogue.h"
 #include "kernels/im2col.h"
 #include "kernels/tile_kernels.h"
 #include "kernels/ref/cpu_ops.h"
@@ -17,7 +18,7 @@ void FloatConvLikeKernel::Eval(const OpContext& ctx, int begin, int end, Scratch
   for (int n = begin; n < end; ++n) {
     ConvLikeFloatDirect(adder_, g_, ctx.inputs[0] + size_t(n) * ctx.input_sizes[0], wT_.data(), s.acc_f.data(), s.pad_f,
                         s.col_f);
-    AffineEpilogue(s.acc_f.data(), scale_.data(), shift_.data(),
+    ApplyAffineEpilogue(s.acc_f.data(), scale_.data(), shift_.data(),
                    ctx.residual ? ctx.residual + size_t(n) * ctx.output_size : nullptr, relu_, g_.out_c, P,
                    ctx.output + size_t(n) * ctx.output_size);
   }

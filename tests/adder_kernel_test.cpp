@@ -2,6 +2,7 @@
 // integer sums for every bit width; the AVX2 and scalar paths must agree bit for bit.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <random>
 
@@ -10,6 +11,7 @@
 #include "kernels/conv_geometry.h"
 #include "kernels/im2col.h"
 #include "kernels/ref/cpu_ops.h"
+#include "kernels/sad_kernels.h"
 #include "kernels/tile_kernels.h"
 #include "test_support.h"
 
@@ -90,6 +92,36 @@ TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
       }
     }
   }
+}
+
+// The activation quantizer into channels-last bytes (the 16-channel transpose, the 4-channel words
+// and the single channels, with pixel tails) equals the scalar rule code + offset for every value,
+// ties, negatives, -0.0 and out-of-range values included.
+TEST(AdderKernel, ChannelsLastQuantizerMatchesTheScalarRule) {
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> u(-1.f, 20.f);
+  for (int channels : {1, 3, 4, 16, 20, 32, 37, 64})
+    for (size_t count : {size_t(1), size_t(7), size_t(8), size_t(13), size_t(64)}) {
+      const size_t stride = count + 3;
+      std::vector<float> x(size_t(channels) * stride);
+      for (float& v : x) v = u(rng);
+      x[0] = 2.5f / 1.7f;  // a tie after the multiply, more or less
+      if (x.size() > 9) x[9] = 1e30f;
+      if (x.size() > 11) x[11] = -0.f;
+      const float multiplier = 1.7f;
+      for (int bits : {2, 4, 7}) {
+        const uint8_t offset = uint8_t(1 << bits);
+        std::vector<uint8_t> out(count * size_t(channels), 0xAB);
+        kernels::QuantizeToBytesHwc(x.data(), channels, count, stride, multiplier, quant::Levels(bits), offset, out.data());
+        for (size_t i = 0; i < count; ++i)
+          for (int c = 0; c < channels; ++c) {
+            const float v = x[size_t(c) * stride + i];
+            const int want = quant::QuantizeActivation(v, multiplier, bits);
+            ASSERT_EQ(int(out[i * size_t(channels) + size_t(c)]), want + offset)
+                << kernels::SimdLevel() << " channels " << channels << " count " << count << " c " << c << " i " << i;
+          }
+      }
+    }
 }
 
 // The largest terms at every bit width (q_a = L against q_w = the most negative code; for 8 bits

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/graph.h"
+#include "kernels/aligned_vector.h"
 
 namespace adderq::kernels {
 
@@ -16,7 +17,7 @@ struct Scratch {
   std::vector<float> col_f, acc_f, pad_f;
   std::vector<int32_t> acc_i, sums;
   std::vector<int16_t> col_i16;
-  std::vector<uint8_t> codes_u8, col_u8;
+  AlignedBytes codes_u8, col_u8;
 };
 
 struct OpContext {

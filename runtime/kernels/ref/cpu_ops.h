@@ -39,8 +39,8 @@ class Adder2dQuantKernel final : public OpKernel {
     std::vector<int> channels;   // output channels
     float multiplier = 0.f;      // L / s_g
     std::vector<int16_t> w2T;    // 8 bits: 2 q_w, [K][PaddedChannels(channels.size())]
-    std::vector<uint8_t> wbytes; // b <= 7: 2 q_w + 2^b, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
-    std::vector<uint8_t> wtaps;  // b <= 7, direct form: [channels padded to 4][taps][TapBytes(C)]
+    AlignedBytes wbytes;         // b <= 7: 2 q_w + 2^b, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
+    AlignedBytes wtaps;          // b <= 7, direct form: [channels padded to 4][taps][TapBytes(C)]
   };
   SadDirectForm direct_ = SadDirectForm::kNone;  // byte layers: convolve without im2col when possible
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;

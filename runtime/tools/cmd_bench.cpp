@@ -136,7 +136,7 @@ Status RunBench(const BenchArgs& a) {
     std::printf("SIMD ceiling of the adder op (vpsadbw, registers only): %.1f G ops/s one thread, %.1f G ops/s all %d threads\n",
                 ceiling_one / 1e9, ceiling_all / 1e9, cpu->executor().threads());
   if (j.contains("layers")) {
-    std::printf("%-28s %9s %9s   (%s)\n", "layer", "ms", "Gop/s", gpu ? "GPU time, one chunk" : "wall time per run, mean");
+    std::printf("%-28s %9s %9s   (%s)\n", "layer", "ms", "Gop/s", gpu ? "GPU time, one chunk" : "time per run: the threads' time in the node / threads");
     for (const auto& l : j["layers"])
       std::printf("%-28s %9.3f %9.0f\n", l["node"].get<std::string>().c_str(), l["ms"].get<double>(),
                   l["gops_per_second"].get<double>());

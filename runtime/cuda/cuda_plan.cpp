@@ -135,6 +135,20 @@ class PlanBuilder {
     return sets;
   }
 
+  // The input of one quantizer set as codes (one thread per code word) in the codes scratch.
+  void AddQuantizeStep(size_t i, int variant, float multiplier, size_t words_per_image) {
+    PlanStep qs;
+    qs.kind = StepKind::kQuantize;
+    qs.node = i;
+    qs.variant = variant;
+    qs.input = g_.nodes[i].inputs[0];
+    qs.scalar = multiplier;
+    qs.threads_per_image = words_per_image;
+    qs.codes_words_per_image = words_per_image;
+    plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, words_per_image);
+    plan_.steps.push_back(std::move(qs));
+  }
+
   Status AddQuantAdder(size_t i, Shape3 in, Shape3 out) {
     const Node& n = g_.nodes[i];
     const AdderQuantParams& q = n.quant;
@@ -168,16 +182,7 @@ class PlanBuilder {
                                  AdderQuantSource(aspec));
     const size_t K = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
     for (const auto& [multiplier, channels] : sets) {
-      PlanStep qs;
-      qs.kind = StepKind::kQuantize;
-      qs.node = i;
-      qs.variant = qvariant;
-      qs.input = n.inputs[0];
-      qs.scalar = multiplier;
-      qs.threads_per_image = size_t(in.h) * size_t(in.w) * size_t(words);
-      qs.codes_words_per_image = qs.threads_per_image;
-      plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, qs.codes_words_per_image);
-      plan_.steps.push_back(std::move(qs));
+      AddQuantizeStep(i, qvariant, multiplier, size_t(in.h) * size_t(in.w) * size_t(words));
 
       PlanStep as;
       as.kind = StepKind::kAdderQuant;
@@ -240,16 +245,7 @@ class PlanBuilder {
                                  AdderTensorCoreSource(tspec));
     const size_t K = size_t(in.c) * size_t(taps);
     for (const auto& [multiplier, channels] : QuantizerSets(q, out.c)) {
-      PlanStep qs;
-      qs.kind = StepKind::kQuantize;
-      qs.node = i;
-      qs.variant = qvariant;
-      qs.input = n.inputs[0];
-      qs.scalar = multiplier;
-      qs.threads_per_image = size_t(in.h) * size_t(in.w) * size_t(words);
-      qs.codes_words_per_image = qs.threads_per_image;
-      plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, qs.codes_words_per_image);
-      plan_.steps.push_back(std::move(qs));
+      AddQuantizeStep(i, qvariant, multiplier, size_t(in.h) * size_t(in.w) * size_t(words));
 
       PlanStep ts;
       ts.kind = StepKind::kAdderTensorCore;

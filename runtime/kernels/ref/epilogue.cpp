@@ -15,20 +15,25 @@ void ApplyAffineEpilogue(const float* acc, const float* scale, const float* shif
 }  // namespace avx2
 #endif
 
-void ApplyAffineEpilogue(const int32_t* acc, const float* scale, const float* shift, const float* residual, bool relu,
-                         int channels, size_t plane, float* y) {
+namespace {
+template <typename Acc>
+void Dispatch(const Acc* acc, const float* scale, const float* shift, const float* residual, bool relu, int channels,
+              size_t plane, float* y) {
 #if ADDERQ_HAVE_AVX2
   if (UseAvx2()) return avx2::ApplyAffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);
 #endif
   AffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);
 }
+}  // namespace
+
+void ApplyAffineEpilogue(const int32_t* acc, const float* scale, const float* shift, const float* residual, bool relu,
+                         int channels, size_t plane, float* y) {
+  Dispatch(acc, scale, shift, residual, relu, channels, plane, y);
+}
 
 void ApplyAffineEpilogue(const float* acc, const float* scale, const float* shift, const float* residual, bool relu,
                          int channels, size_t plane, float* y) {
-#if ADDERQ_HAVE_AVX2
-  if (UseAvx2()) return avx2::ApplyAffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);
-#endif
-  AffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);
+  Dispatch(acc, scale, shift, residual, relu, channels, plane, y);
 }
 
 }  // namespace adderq::kernels

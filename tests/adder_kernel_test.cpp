@@ -27,7 +27,14 @@ const Case kCases[] = {
     {{4, 5, 5}, 17, 3, 1, 0}, {{2, 11, 11}, 8, 5, 3, 2}, {{16, 8, 8}, 32, 3, 2, 1},
     // The direct byte kernel (AVX2: 16 channels, stride 1, pixel pairs) and wider layers.
     {{16, 8, 12}, 6, 3, 1, 1}, {{16, 4, 8}, 3, 5, 1, 2}, {{32, 6, 5}, 9, 3, 1, 1}, {{64, 7, 7}, 5, 3, 2, 1},
-    {{32, 8, 8}, 7, 1, 2, 0}};
+    {{32, 8, 8}, 7, 1, 2, 0},
+    // The rows form (AVX2: channels a multiple of 32, any stride): an odd pixel count, windows
+    // that wrap to the next output row within a pixel pair.
+    {{32, 5, 5}, 6, 3, 1, 1}, {{64, 9, 7}, 4, 3, 2, 1},
+    // Pointwise (1x1, no padding): the ResNet shortcuts (16 channels: direct kernel; 32: tiles),
+    // stride 1 and 3, pixel counts that are not a multiple of the tiles.
+    {{16, 8, 8}, 32, 1, 2, 0}, {{16, 6, 6}, 5, 1, 1, 0}, {{16, 7, 7}, 6, 1, 3, 0}, {{32, 5, 5}, 9, 1, 2, 0},
+    {{64, 3, 3}, 4, 1, 1, 0}};
 
 std::vector<float> Random(size_t n, float lo, float hi, std::mt19937& rng) {
   std::uniform_real_distribution<float> d(lo, hi);

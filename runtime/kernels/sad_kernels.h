@@ -20,19 +20,22 @@ inline int SadRowBytes(int k) { return (k + kSadRowAlign - 1) / kSadRowAlign * k
 // col: [pixels rounded up to kSadPixelTile][row_bytes]; w: [channels rounded up to kSadChannelTile][row_bytes].
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
 
-// Direct byte convolution without im2col for 16-channel, stride-1 layers (the 32x32 stage of the
-// CIFAR ResNets, where im2col rows are short and their cost dominates): one 32-byte load from a
-// channels-last image holds a tap for two neighbouring pixels, and each filter tap is stored twice
-// ([16 bytes | the same 16 bytes]). xpad: [in_h + 2 pad][padded_w][16] with the zero padding as code
-// bytes, padded_w >= in_w + 2 pad + 4; filters: [channels padded to 4][KH * KW taps][32 bytes].
-// AVX2 only; elsewhere (and for other layers) SadTiles gives the identical sums. (A form for 32 and
-// 64 channels was measured slower than SadTiles on those layers and dropped.)
-enum class SadDirectForm { kNone, kPairs16 };
+// Direct byte convolution without im2col, from a padded channels-last image xpad
+// ([in_h + 2 pad][padded_w][C] bytes, the zero padding as code bytes). Two forms (AVX2 only;
+// elsewhere, and for other layers, im2col + SadTiles give the identical sums):
+// - kPairs16: 16 channels, stride 1 (the 32x32 stage of the CIFAR ResNets, where im2col rows are
+//   short and their cost dominates): one 32-byte load holds a tap for two neighbouring pixels, and
+//   each filter tap is stored twice ([16 bytes | the same 16 bytes]). padded_w >= in_w + 2 pad + 4;
+//   w: [channels padded to 4][KH * KW taps][TapBytes(C)].
+// - kRows: C a multiple of 32, stride 1: a pixel's window is KH runs of KW * C contiguous bytes, the
+//   kernel rows of its im2col row, so SadTiles' loop reads them in place (the image stays in L1; no
+//   im2col buffer is written). w: the SadTiles rows ([channels padded to 4][K], K = SadRowBytes(K)).
+enum class SadDirectForm { kNone, kPairs16, kRows };
 SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w);
 inline int TapBytes(int channels) { return 2 * channels; }
 // False when the direct kernel is unavailable here (no AVX2): use SadTiles.
 bool SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
-               int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
+               int kernel_w, int stride, const uint8_t* w, int channels, int32_t* acc);
 
 // The machine's ceiling for the adder op on this thread: |a - b| accumulates per second of a
 // register-only loop of independent vpsadbw + add chains (0 without AVX2). For docs/benchmarks.md.

@@ -23,6 +23,17 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
   const int K = g_.K();
   if (bits_ <= kMaxByteBits && UseAvx2() && g_.kernel_h * g_.kernel_w <= 64)
     direct_ = ChooseSadDirectForm(g_.in_c, g_.stride, g_.out_w);
+  if (bits_ <= kMaxByteBits && g_.kernel_h == 1 && g_.kernel_w == 1 && g_.padding == 0) {
+    // The sampled pixels, packed, are a stride-1 image one pixel high: the direct kernel takes it
+    // when it takes 16 channels at stride 1.
+    const SadDirectForm packed = UseAvx2() && ChooseSadDirectForm(g_.in_c, 1, g_.P()) == SadDirectForm::kPairs16
+                                     ? SadDirectForm::kPairs16
+                                     : SadDirectForm::kNone;
+    if (packed != SadDirectForm::kNone || g_.in_c % kSadRowAlign == 0) {
+      pointwise_ = true;
+      direct_ = packed;
+    }
+  }
   // Groups with the same scale share one quantized input: they run as one channel set, so the
   // input is quantized once per distinct scale and no channel tile is padded per group.
   for (int o = 0; o < g_.out_c; ++o) {
@@ -40,8 +51,8 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
       const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
       const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
       const uint8_t offset = uint8_t(1 << bits_);
-      // One layout, for the kernel this layer uses: direct taps, or im2col rows.
-      const bool direct = direct_ != SadDirectForm::kNone;
+      // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
+      const bool direct = direct_ == SadDirectForm::kPairs16;
       const int tap_bytes = TapBytes(C);
       const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
       if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
@@ -102,15 +113,22 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
   const uint8_t offset = uint8_t(1 << bits_);
   int32_t* acc = SetAccumulators(grp.channels, g_.out_c, size_t(P), sums, s.acc_i);
+  if (pointwise_) {
+    PointwiseByteSums(grp, x, acc, s);
+    Scatter(grp.channels, size_t(P), acc, sums);
+    return;
+  }
   if (direct_ != SadDirectForm::kNone) {
-    // Zero padding as the code of 0 (= offset), and 4 spare columns for the last pixel tile.
-    const int pad = g_.padding, ph = g_.in_h + 2 * pad, pw = g_.in_w + 2 * pad + 4;
+    // Zero padding as the code of 0 (= offset); 4 spare columns for the pairs' last pixel tile.
+    const int pad = g_.padding, ph = g_.in_h + 2 * pad;
+    const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
     s.codes_u8.assign(size_t(ph) * size_t(pw) * size_t(C), offset);
     for (int y = 0; y < g_.in_h; ++y)
       QuantizeToBytesHwc(x + size_t(y) * size_t(g_.in_w), C, size_t(g_.in_w), plane, grp.multiplier, quant::Levels(bits_),
                          offset, s.codes_u8.data() + (size_t(y + pad) * size_t(pw) + size_t(pad)) * size_t(C));
-    SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride,
-              grp.wtaps.data(), int(grp.channels.size()), acc);
+    const uint8_t* w = direct_ == SadDirectForm::kPairs16 ? grp.wtaps.data() : grp.wbytes.data();
+    SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride, w,
+              int(grp.channels.size()), acc);
     Scatter(grp.channels, size_t(P), acc, sums);
     return;
   }
@@ -120,6 +138,36 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
   Im2ColBytesHwc(g_, s.codes_u8.data(), s.col_u8.data(), row, rows, offset);
   SadTiles(s.col_u8.data(), P, row, grp.wbytes.data(), int(grp.channels.size()), acc);
   Scatter(grp.channels, size_t(P), acc, sums);
+}
+
+// 1x1, no padding: gather the sampled pixels' values (stride > 1), quantize them into channels-last
+// rows (the im2col rows of this layer), then the direct kernel (16 channels, the rows read as one
+// image row) or the tiles.
+void Adder2dQuantKernel::PointwiseByteSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const {
+  const int P = g_.P(), C = g_.in_c, st = g_.stride;
+  const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
+  const float* sampled = x;
+  size_t channel_stride = plane;
+  if (st != 1) {
+    s.pad_f.resize(size_t(C) * size_t(P));
+    for (int c = 0; c < C; ++c)
+      for (int oy = 0; oy < g_.out_h; ++oy) {
+        const float* src = x + size_t(c) * plane + size_t(oy * st) * size_t(g_.in_w);
+        float* dst = s.pad_f.data() + size_t(c) * size_t(P) + size_t(oy) * size_t(g_.out_w);
+        for (int ox = 0; ox < g_.out_w; ++ox) dst[ox] = src[size_t(ox * st)];
+      }
+    sampled = s.pad_f.data();
+    channel_stride = size_t(P);
+  }
+  const uint8_t offset = uint8_t(1 << bits_);
+  const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
+  s.col_u8.resize(size_t(rows) * size_t(C));
+  std::fill(s.col_u8.begin() + std::ptrdiff_t(P) * C, s.col_u8.end(), offset);  // the tiles' filler row
+  QuantizeToBytesHwc(sampled, C, size_t(P), channel_stride, grp.multiplier, quant::Levels(bits_), offset, s.col_u8.data());
+  if (direct_ != SadDirectForm::kNone)
+    SadDirect(direct_, s.col_u8.data(), P, C, 1, P, 1, 1, 1, grp.wtaps.data(), int(grp.channels.size()), acc);
+  else
+    SadTiles(s.col_u8.data(), P, C, grp.wbytes.data(), int(grp.channels.size()), acc);
 }
 
 // 8 bits: codes q_a in [0, 255] are bytes (offset 0; the vectorized quantizer), widened to int16 by

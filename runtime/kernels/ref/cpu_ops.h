@@ -43,7 +43,12 @@ class Adder2dQuantKernel final : public OpKernel {
     AlignedBytes wtaps;          // b <= 7, direct form: [channels padded to 4][taps][TapBytes(C)]
   };
   SadDirectForm direct_ = SadDirectForm::kNone;  // byte layers: convolve without im2col when possible
+  // Byte layers that are 1x1 without padding (the ResNet shortcut) and whose channel rows need no
+  // padding (16 channels through the direct kernel, or a multiple of kSadRowAlign): their im2col is
+  // a subsampling, so only the sampled pixels are quantized, straight into rows.
+  bool pointwise_ = false;
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
+  void PointwiseByteSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const;
   void WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   ConvGeometry g_;
   int bits_;

@@ -23,6 +23,68 @@ inline __m128i Reduce4(__m256i a0, __m256i a1, __m256i a2, __m256i a3) {
   const __m256i s = _mm256_add_epi32(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
   return _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
 }
+// A filter chunk serves two vpsadbw; left to itself GCC folds its load into both (two loads per
+// chunk). Pinning it in a register after one load keeps the tile loops at 6 loads per 8 vpsadbw
+// (measured: 2x4 tiles at rb = 576 from 68 % to 80 % of the ceiling in isolation).
+inline __m256i LoadPinned(const uint8_t* p) {
+  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  __asm__("" : "+x"(v));
+  return v;
+}
+}  // namespace
+
+namespace {
+// One 2-pixel x 4-filter tile over `run` bytes (a multiple of 32): pixel rows x, y; filter rows
+// w0 .. w0 + 3 ws. A separate loop per call keeps the inner loop's pointers in registers (a
+// generic segment loop made GCC spill them and reload them from the stack at every step).
+struct Tile2x4 {
+  __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00;
+  __m256i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+  inline void Run(const uint8_t* x0, const uint8_t* y0, const uint8_t* w0, size_t ws, size_t run) {
+    const uint8_t* w1 = w0 + ws;
+    const uint8_t* w2 = w1 + ws;
+    const uint8_t* w3 = w2 + ws;
+    for (size_t k = 0; k < run; k += kSadRowAlign) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x0 + k));
+      const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y0 + k));
+      __m256i f = LoadPinned(w0 + k);
+      a00 = _mm256_add_epi64(a00, _mm256_sad_epu8(x, f));
+      a10 = _mm256_add_epi64(a10, _mm256_sad_epu8(y, f));
+      f = LoadPinned(w1 + k);
+      a01 = _mm256_add_epi64(a01, _mm256_sad_epu8(x, f));
+      a11 = _mm256_add_epi64(a11, _mm256_sad_epu8(y, f));
+      f = LoadPinned(w2 + k);
+      a02 = _mm256_add_epi64(a02, _mm256_sad_epu8(x, f));
+      a12 = _mm256_add_epi64(a12, _mm256_sad_epu8(y, f));
+      f = LoadPinned(w3 + k);
+      a03 = _mm256_add_epi64(a03, _mm256_sad_epu8(x, f));
+      a13 = _mm256_add_epi64(a13, _mm256_sad_epu8(y, f));
+    }
+  }
+  // acc[o0 + j][p0 + r] (rows `pixels` apart) for the real filters and pixels.
+  inline void Store(int32_t* acc, int pixels, int o0, int channels, int p0) const {
+    const __m128i r0 = Reduce4(a00, a01, a02, a03), r1 = Reduce4(a10, a11, a12, a13);  // {f0..f3} of p0, p0 + 1
+    int32_t* out = acc + size_t(o0) * size_t(pixels) + size_t(p0);
+    if (o0 + kSadChannelTile <= channels && p0 + kSadPixelTile <= pixels) {
+      // Both pixels of a filter are neighbours in acc: one 8-byte store per filter, not two 4-byte
+      // extracts (2 uops each).
+      const __m128i f01 = _mm_unpacklo_epi32(r0, r1), f23 = _mm_unpackhi_epi32(r0, r1);
+      // (_mm_storel_epi64 is an unaligned store; _mm_storeh_pd would be a misaligned double.)
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out), f01);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + pixels), _mm_unpackhi_epi64(f01, f01));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 2 * size_t(pixels)), f23);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 3 * size_t(pixels)), _mm_unpackhi_epi64(f23, f23));
+      return;
+    }
+    const __m128i f[2] = {r0, r1};
+    for (int j = 0; j < kSadChannelTile && o0 + j < channels; ++j)
+      for (int r = 0; r < kSadPixelTile && p0 + r < pixels; ++r) {
+        alignas(16) int32_t v[4];  // edge tiles only
+        _mm_store_si128(reinterpret_cast<__m128i*>(v), f[r]);
+        out[size_t(j) * size_t(pixels) + size_t(r)] = v[j];
+      }
+  }
+};
 }  // namespace
 
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc) {
@@ -31,30 +93,32 @@ void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, i
     const uint8_t* w0 = w + size_t(o0) * rb;
     for (int p0 = 0; p0 < pixels; p0 += kSadPixelTile) {
       const uint8_t* x0 = col + size_t(p0) * rb;
-      __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00;
-      __m256i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-      for (size_t k = 0; k < rb; k += kSadRowAlign) {
-        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x0 + k));
-        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x0 + rb + k));
-        __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + k));
-        a00 = _mm256_add_epi64(a00, _mm256_sad_epu8(x, f));
-        a10 = _mm256_add_epi64(a10, _mm256_sad_epu8(y, f));
-        f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + rb + k));
-        a01 = _mm256_add_epi64(a01, _mm256_sad_epu8(x, f));
-        a11 = _mm256_add_epi64(a11, _mm256_sad_epu8(y, f));
-        f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 2 * rb + k));
-        a02 = _mm256_add_epi64(a02, _mm256_sad_epu8(x, f));
-        a12 = _mm256_add_epi64(a12, _mm256_sad_epu8(y, f));
-        f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 3 * rb + k));
-        a03 = _mm256_add_epi64(a03, _mm256_sad_epu8(x, f));
-        a13 = _mm256_add_epi64(a13, _mm256_sad_epu8(y, f));
-      }
-      alignas(16) int32_t sums[2][4];
-      _mm_store_si128(reinterpret_cast<__m128i*>(sums[0]), Reduce4(a00, a01, a02, a03));
-      _mm_store_si128(reinterpret_cast<__m128i*>(sums[1]), Reduce4(a10, a11, a12, a13));
-      for (int j = 0; j < kSadChannelTile && o0 + j < channels; ++j)
-        for (int r = 0; r < kSadPixelTile && p0 + r < pixels; ++r)
-          acc[size_t(o0 + j) * size_t(pixels) + size_t(p0 + r)] = sums[r][j];
+      Tile2x4 t;
+      t.Run(x0, x0 + rb, w0, rb, rb);
+      t.Store(acc, pixels, o0, channels, p0);
+    }
+  }
+}
+
+// Rows form: pixel p's window is KH runs of KW * C bytes in the padded channels-last image, which
+// are exactly the kernel rows of its im2col row; so the tiles read the image (in L1) in place.
+// The pixel after the last one (odd counts) reads the last again and is not stored.
+static void SadRows(const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h, int kernel_w,
+                    int stride, const uint8_t* w, int channels, int32_t* acc) {
+  const size_t C = size_t(in_c), row_bytes = size_t(padded_w) * C, run = size_t(kernel_w) * C;
+  const size_t K = size_t(kernel_h) * run;
+  const int P = out_h * out_w;
+  for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
+    const uint8_t* w0 = w + size_t(o0) * K;
+    int oy = 0, ox = 0;  // pixel p0, without a division per tile
+    for (int p0 = 0; p0 < P; p0 += kSadPixelTile) {
+      const uint8_t* x0 = xpad + size_t(oy * stride) * row_bytes + size_t(ox * stride) * C;
+      if (++ox == out_w) ox = 0, ++oy;
+      const uint8_t* y0 = p0 + 1 < P ? xpad + size_t(oy * stride) * row_bytes + size_t(ox * stride) * C : x0;
+      if (++ox == out_w) ox = 0, ++oy;
+      Tile2x4 t;
+      for (int i = 0; i < kernel_h; ++i) t.Run(x0 + size_t(i) * row_bytes, y0 + size_t(i) * row_bytes, w0 + size_t(i) * run, K, run);
+      t.Store(acc, P, o0, channels, p0);
     }
   }
 }
@@ -76,33 +140,66 @@ void QuantizeToBytes(const float* x, size_t n, float multiplier, int levels, uin
   const __m256 m = _mm256_set1_ps(multiplier), top = _mm256_set1_ps(float(levels));
   const __m256i off = _mm256_set1_epi32(offset);
   size_t i = 0;
-  alignas(32) int32_t q[8];
+  // Codes go from registers to their bytes (no store and reload through a stack buffer: whether its
+  // loads falsely alias the output stores depended on the stack address, i.e. on the environment's
+  // size, by up to 15 % of a whole evaluation).
   for (; i + 8 <= n; i += 8) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(q), QuantizeVec(x + i, m, top, off));
-    for (int j = 0; j < 8; ++j) out[(i + size_t(j)) * stride] = uint8_t(q[j]);
+    const __m256i q = QuantizeVec(x + i, m, top, off);
+    const __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+    uint8_t* o = out + i * stride;
+    o[0] = uint8_t(_mm_cvtsi128_si32(lo));
+    o[stride] = uint8_t(_mm_extract_epi32(lo, 1));
+    o[2 * stride] = uint8_t(_mm_extract_epi32(lo, 2));
+    o[3 * stride] = uint8_t(_mm_extract_epi32(lo, 3));
+    o[4 * stride] = uint8_t(_mm_cvtsi128_si32(hi));
+    o[5 * stride] = uint8_t(_mm_extract_epi32(hi, 1));
+    o[6 * stride] = uint8_t(_mm_extract_epi32(hi, 2));
+    o[7 * stride] = uint8_t(_mm_extract_epi32(hi, 3));
   }
   for (; i < n; ++i) out[i * stride] = QuantizeOne(x[i], multiplier, levels, offset);
 }
 
+namespace {
+// 4 channels (planes `cs` floats apart) x 8 pixels -> 8 little-endian words {c0, c1, c2, c3} + offset,
+// one per pixel. The clamp at 0 is the unsigned saturation of the byte pack (negative, -0.0 and
+// -inf land on 0); the clamp at L comes before the conversion, so nothing overflows it.
+inline __m256i QuantizeWords(const float* x, size_t cs, __m256 m, __m256 top, __m256i off8) {
+  auto code = [&](const float* p) {
+    const __m256 v = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(p), m), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm256_cvtps_epi32(_mm256_min_ps(v, top));
+  };
+  const __m256i c01 = _mm256_packs_epi32(code(x), code(x + cs));           // int16 [c0 p0-3, c1 p0-3 | c0 p4-7, c1 p4-7]
+  const __m256i c23 = _mm256_packs_epi32(code(x + 2 * cs), code(x + 3 * cs));
+  const __m256i bytes = _mm256_packus_epi16(c01, c23);                       // [c0 p0-3, c1 .., c2 .., c3 .. | p4-7]
+  const __m256i to_pixels = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,  //
+                                             0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm256_add_epi8(_mm256_shuffle_epi8(bytes, to_pixels), off8);
+}
+}  // namespace
+
 void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
                         uint8_t offset, uint8_t* out) {
   const __m256 m = _mm256_set1_ps(multiplier), top = _mm256_set1_ps(float(levels));
-  const __m256i off = _mm256_set1_epi32(offset);
+  const __m256i off8 = _mm256_set1_epi8(char(offset));
   const size_t C = size_t(channels), cs = channel_stride;
   int c = 0;
-  // Four channels at a time: their bytes for 8 pixels become 8 little-endian 32-bit words, one
-  // store per pixel instead of four.
-  alignas(32) uint32_t words[8];
+  // Four channels at a time: one 4-byte store per pixel. (Transposing 16 channels in registers into
+  // one 16-byte store per pixel was measured slower: 16 planes 4 KiB apart share one L1 set.)
   for (; c + 4 <= channels; c += 4) {
     const float* x0 = x + size_t(c) * cs;
     size_t i = 0;
     for (; i + 8 <= count; i += 8) {
-      __m256i w = QuantizeVec(x0 + i, m, top, off);
-      w = _mm256_or_si256(w, _mm256_slli_epi32(QuantizeVec(x0 + cs + i, m, top, off), 8));
-      w = _mm256_or_si256(w, _mm256_slli_epi32(QuantizeVec(x0 + 2 * cs + i, m, top, off), 16));
-      w = _mm256_or_si256(w, _mm256_slli_epi32(QuantizeVec(x0 + 3 * cs + i, m, top, off), 24));
-      _mm256_store_si256(reinterpret_cast<__m256i*>(words), w);
-      for (int j = 0; j < 8; ++j) std::memcpy(out + (i + size_t(j)) * C + size_t(c), &words[j], 4);
+      const __m256i words = QuantizeWords(x0 + i, cs, m, top, off8);
+      const __m128i lo = _mm256_castsi256_si128(words), hi = _mm256_extracti128_si256(words, 1);
+      uint8_t* o = out + i * C + size_t(c);  // straight from registers, as in QuantizeToBytes
+      _mm_storeu_si32(o, lo);
+      _mm_storeu_si32(o + C, _mm_shuffle_epi32(lo, 1));
+      _mm_storeu_si32(o + 2 * C, _mm_shuffle_epi32(lo, 2));
+      _mm_storeu_si32(o + 3 * C, _mm_shuffle_epi32(lo, 3));
+      _mm_storeu_si32(o + 4 * C, hi);
+      _mm_storeu_si32(o + 5 * C, _mm_shuffle_epi32(hi, 1));
+      _mm_storeu_si32(o + 6 * C, _mm_shuffle_epi32(hi, 2));
+      _mm_storeu_si32(o + 7 * C, _mm_shuffle_epi32(hi, 3));
     }
     for (; i < count; ++i)
       for (int k = 0; k < 4; ++k) out[i * C + size_t(c + k)] = QuantizeOne(x0[size_t(k) * cs + i], multiplier, levels, offset);
@@ -121,15 +218,13 @@ inline __m256i ReducePairs4(__m256i a0, __m256i a1, __m256i a2, __m256i a3) {
 inline __m256i Load32(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 }  // namespace
 
-void SadDirect(SadDirectForm /*kPairs16*/, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w,
-               int kernel_h, int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc) {
+void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
+               int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc) {
+  if (form == SadDirectForm::kRows)
+    return SadRows(xpad, padded_w, in_c, out_h, out_w, kernel_h, kernel_w, stride, wtaps, channels, acc);
   const int taps = kernel_h * kernel_w, P = out_h * out_w;
   const size_t filter_bytes = size_t(taps) * size_t(TapBytes(in_c));
   const size_t C = size_t(in_c), row_bytes = size_t(padded_w) * C;
-  // Byte offset of each tap from a pixel's window origin.
-  size_t tap_offset[64];
-  for (int i = 0; i < kernel_h; ++i)
-    for (int j = 0; j < kernel_w; ++j) tap_offset[i * kernel_w + j] = size_t(i) * row_bytes + size_t(j) * C;
   auto origin = [&](int p) {
     const int oy = p / out_w, ox = p % out_w;
     return xpad + size_t(oy * stride) * row_bytes + size_t(ox * stride) * C;
@@ -145,32 +240,42 @@ void SadDirect(SadDirectForm /*kPairs16*/, const uint8_t* xpad, int padded_w, in
         const uint8_t* xa = origin(p0);
         const uint8_t* xb = xa + 2 * C;
         __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int t = 0; t < taps; ++t) {
-          const size_t off = tap_offset[t], wo = size_t(t) * 32;
-          const __m256i x = Load32(xa + off), y = Load32(xb + off);
-          __m256i f = Load32(w0 + wo);
-          a0 = _mm256_add_epi64(a0, _mm256_sad_epu8(x, f));
-          b0 = _mm256_add_epi64(b0, _mm256_sad_epu8(y, f));
-          f = Load32(w1 + wo);
-          a1 = _mm256_add_epi64(a1, _mm256_sad_epu8(x, f));
-          b1 = _mm256_add_epi64(b1, _mm256_sad_epu8(y, f));
-          f = Load32(w2 + wo);
-          a2 = _mm256_add_epi64(a2, _mm256_sad_epu8(x, f));
-          b2 = _mm256_add_epi64(b2, _mm256_sad_epu8(y, f));
-          f = Load32(w3 + wo);
-          a3 = _mm256_add_epi64(a3, _mm256_sad_epu8(x, f));
-          b3 = _mm256_add_epi64(b3, _mm256_sad_epu8(y, f));
+        // Taps in (i, j) order, offsets computed in registers (a table on the stack was read per
+        // tap; see QuantizeToBytes on stack buffers).
+        size_t row_off = 0, wo = 0;
+        for (int i = 0; i < kernel_h; ++i, row_off += row_bytes) {
+          for (size_t off = row_off, j = 0; j < size_t(kernel_w); ++j, off += C, wo += 32) {
+            const __m256i x = Load32(xa + off), y = Load32(xb + off);
+            __m256i f = LoadPinned(w0 + wo);
+            a0 = _mm256_add_epi64(a0, _mm256_sad_epu8(x, f));
+            b0 = _mm256_add_epi64(b0, _mm256_sad_epu8(y, f));
+            f = LoadPinned(w1 + wo);
+            a1 = _mm256_add_epi64(a1, _mm256_sad_epu8(x, f));
+            b1 = _mm256_add_epi64(b1, _mm256_sad_epu8(y, f));
+            f = LoadPinned(w2 + wo);
+            a2 = _mm256_add_epi64(a2, _mm256_sad_epu8(x, f));
+            b2 = _mm256_add_epi64(b2, _mm256_sad_epu8(y, f));
+            f = LoadPinned(w3 + wo);
+            a3 = _mm256_add_epi64(a3, _mm256_sad_epu8(x, f));
+            b3 = _mm256_add_epi64(b3, _mm256_sad_epu8(y, f));
+          }
         }
-        alignas(32) int32_t sa[8], sb[8];  // [pixel p: f0..f3 | pixel p+1: f0..f3]
-        _mm256_store_si256(reinterpret_cast<__m256i*>(sa), ReducePairs4(a0, a1, a2, a3));
-        _mm256_store_si256(reinterpret_cast<__m256i*>(sb), ReducePairs4(b0, b1, b2, b3));
-        for (int j = 0; j < kSadChannelTile && o0 + j < channels; ++j) {
-          int32_t* row = acc + size_t(o0 + j) * size_t(P) + size_t(p0);
-          row[0] = sa[j];
-          row[1] = sa[4 + j];
-          row[2] = sb[j];
-          row[3] = sb[4 + j];
-        }
+        // [p: f0..f3 | p+1: f0..f3] and [p+2: .. | p+3: ..] -> per filter its 4 neighbouring pixels:
+        // one 16-byte store each instead of four 4-byte extracts.
+        const __m256i sa = ReducePairs4(a0, a1, a2, a3), sb = ReducePairs4(b0, b1, b2, b3);
+        const __m256i lo = _mm256_unpacklo_epi32(sa, sb);  // [p f0, p+2 f0, p f1, p+2 f1 | p+1 f0, p+3 f0, p+1 f1, p+3 f1]
+        const __m256i hi = _mm256_unpackhi_epi32(sa, sb);  // the same for f2, f3
+        const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);  // -> [f0: p .. p+3 | f1: p .. p+3]
+        const __m256i g01 = _mm256_permutevar8x32_epi32(lo, order), g23 = _mm256_permutevar8x32_epi32(hi, order);
+        int32_t* row = acc + size_t(o0) * size_t(P) + size_t(p0);
+        const int n = std::min(kSadChannelTile, channels - o0);
+        auto store = [&](int j, __m128i v) {
+          if (j < n) _mm_storeu_si128(reinterpret_cast<__m128i*>(row + size_t(j) * size_t(P)), v);
+        };
+        store(0, _mm256_castsi256_si128(g01));
+        store(1, _mm256_extracti128_si256(g01, 1));
+        store(2, _mm256_castsi256_si128(g23));
+        store(3, _mm256_extracti128_si256(g23, 1));
       }
     }
   }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 
 #include "core/executor.h"
@@ -152,6 +153,58 @@ TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
     kernel.IntegerSums(x.data(), sums.data(), scratch);
     const int32_t term = quant::Levels(bits) - 2 * quant::WeightCodeMin(bits);
     for (int32_t v : sums) ASSERT_EQ(v, 576 * term) << "bits " << bits;
+  }
+}
+
+// The byte layers apply the epilogue to each tile as it leaves the registers; that must be exactly
+// the separate pass over the integer sums: scale * float(S) + shift, + residual, ReLU, in that
+// order (every case: several channel sets with their own scales, tails of pixels and filters,
+// residual and ReLU on and off, per-channel scales and shifts).
+TEST(AdderKernel, LayerOutputIsTheEpilogueOfTheIntegerSums) {
+  std::mt19937 rng(15);
+  for (int bits : {2, 4, 7, 8}) {
+    for (const Case& c : kCases) {
+      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, c.in, c.out_c, c.k, c.stride, c.pad, {});
+      Node& n = g.nodes[0];
+      const int groups = std::min(3, c.out_c);
+      n.quant.bits = bits;
+      for (int gi = 0; gi < groups; ++gi) n.quant.group_scale.push_back(0.5f + float(gi));
+      for (int o = 0; o < c.out_c; ++o) n.quant.channel_group.push_back(int(rng() % unsigned(groups)));
+      std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
+      n.quant.codes.resize(n.WeightCount());
+      for (auto& q : n.quant.codes) q = int8_t(code(rng));
+      n.affine_scale = Random(size_t(c.out_c), -0.1f, 0.1f, rng);
+      n.affine_shift = Random(size_t(c.out_c), -3.f, 3.f, rng);
+      const Shape3 out = g.ShapeOf(g.output);
+      const kernels::ConvGeometry geo = kernels::ConvGeometry::FromNode(n, c.in, out);
+      auto x = Random(c.in.size(), -0.5f, 4.f, rng);
+      auto residual = Random(out.size(), -2.f, 2.f, rng);
+      for (bool relu : {false, true})
+        for (bool with_residual : {false, true}) {
+          kernels::Adder2dQuantKernel kernel(n, geo, relu);
+          kernels::Scratch scratch;
+          std::vector<int32_t> sums(out.size());
+          kernel.IntegerSums(x.data(), sums.data(), scratch);
+          std::vector<float> y(out.size(), -7.f);
+          kernels::OpContext ctx;
+          ctx.inputs = {x.data()};
+          ctx.input_sizes = {x.size()};
+          ctx.output = y.data();
+          ctx.output_size = y.size();
+          ctx.residual = with_residual ? residual.data() : nullptr;
+          kernel.Eval(ctx, 0, 1, scratch);
+          const size_t P = size_t(out.h * out.w);
+          for (size_t i = 0; i < y.size(); ++i) {
+            const size_t o = i / P;
+            float want = n.affine_scale[o] * float(sums[i]) + n.affine_shift[o];
+            if (with_residual) want = want + residual[i];
+            if (relu) want = want < 0.f ? 0.f : want;
+            ASSERT_EQ(std::memcmp(&y[i], &want, sizeof(float)), 0)
+                << kernels::SimdLevel() << " bits " << bits << " relu " << relu << " residual " << with_residual << " i "
+                << i << ": " << y[i] << " vs " << want;
+          }
+        }
+    }
   }
 }
 

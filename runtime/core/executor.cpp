@@ -1,6 +1,7 @@
 #include "core/executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include "core/parallel.h"
@@ -117,16 +118,21 @@ void Executor::RunNodeMajor(std::span<const float> input, int batch, std::vector
   std::copy_n(out, output.size(), output.data());
 }
 
-// Inference: every image is independent, so each thread takes its share of the batch through the
-// whole network, kImagesPerPass images at a time, in activation buffers of its own. No barrier per
-// node, and an image's activations stay in the core's cache from one layer to the next (a
-// node-major pass streams the whole batch through L3 at every layer).
+// Inference: every image is independent, so each thread takes images through the whole network,
+// kImagesPerPass at a time, in activation buffers of its own. No barrier per node, and an image's
+// activations stay in the core's cache from one layer to the next (a node-major pass streams the
+// whole batch through L3 at every layer). Threads claim the next pass from a shared counter rather
+// than a fixed half of the batch: on a shared host one core is often slower for a while (on the
+// development machine one core ran the same code 10-25 % slower than the other), and a fixed
+// split waits for it. Which thread computes an image does not change its result.
 void Executor::RunImageMajor(std::span<const float> input, int batch, std::vector<float>& output) {
   constexpr int kImagesPerPass = 2;
   const size_t in_size = InputSize(), out_size = OutputSize();
   if (worker_slots_.size() != size_t(threads_)) worker_slots_.assign(size_t(threads_), {});
   std::vector<std::vector<double>> seconds(static_cast<size_t>(threads_));
-  ParallelFor(batch, threads_, [&](int begin, int end, int worker) {
+  std::atomic<int> next_pass{0};
+  const int passes = (batch + kImagesPerPass - 1) / kImagesPerPass;
+  ParallelFor(std::min(threads_, passes), threads_, [&](int, int, int worker) {
     std::vector<std::vector<float>>& slots = worker_slots_[size_t(worker)];
     slots.resize(slots_.size());
     for (std::vector<float>& slot : slots) slot.resize(slot_floats_per_image_ * kImagesPerPass);
@@ -136,8 +142,8 @@ void Executor::RunImageMajor(std::span<const float> input, int batch, std::vecto
     kernels::Scratch& scratch = scratch_[size_t(worker)];
     std::vector<double>& mine = seconds[size_t(worker)];
     if (profiling_) mine.assign(graph_.nodes.size(), 0.0);
-    for (int b = begin; b < end; b += kImagesPerPass) {
-      const int n = std::min(end - b, kImagesPerPass);
+    for (int pass = next_pass++; pass < passes; pass = next_pass++) {
+      const int b = pass * kImagesPerPass, n = std::min(batch - b, kImagesPerPass);
       std::copy_n(input.data() + size_t(b) * in_size, size_t(n) * in_size, in);
       for (size_t i = 0; i < graph_.nodes.size(); ++i) {
         if (fused_[i].absorbed) continue;

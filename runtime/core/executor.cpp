@@ -110,7 +110,10 @@ void Executor::RunNodeMajor(std::span<const float> input, int batch, std::vector
     } else {
       const kernels::OpKernel& kernel = *kernels_[i];
       const auto t0 = std::chrono::steady_clock::now();
-      ParallelFor(batch, threads_, [&](int b, int e, int worker) { kernel.Eval(ctx, b, e, scratch_[size_t(worker)]); });
+      // Chunks of a few images claimed in turn (see RunImageMajor on uneven cores).
+      const int grain = std::max(1, batch / (8 * threads_));
+      ParallelForDynamic(batch, threads_, grain,
+                         [&](int b, int e, int worker) { kernel.Eval(ctx, b, e, scratch_[size_t(worker)]); });
       if (profiling_) node_seconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -26,6 +27,19 @@ void ParallelFor(int count, int threads, Fn&& fn) {
     if (b < e) workers.emplace_back([&fn, b, e, t] { fn(b, e, t); });
   }
   fn(0, std::min(count, chunk), 0);
+}
+
+// fn(begin, end, worker_index) over chunks of at most `grain` items that the threads claim in turn
+// from a shared counter: a thread that runs faster (a quieter core) takes more chunks. Only for
+// work whose result does not depend on which thread, or how many calls, compute an item.
+template <typename Fn>
+void ParallelForDynamic(int count, int threads, int grain, Fn&& fn) {
+  grain = std::max(1, grain);
+  const int chunks = (count + grain - 1) / grain;
+  std::atomic<int> next{0};
+  ParallelFor(std::min(threads, chunks), threads, [&](int, int, int worker) {
+    for (int c = next++; c < chunks; c = next++) fn(c * grain, std::min(count, (c + 1) * grain), worker);
+  });
 }
 
 }  // namespace adderq

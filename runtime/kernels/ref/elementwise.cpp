@@ -95,7 +95,7 @@ void BatchNormTraining(const Node& node, const Shape3& shape, const float* x, in
   const double count = double(batch) * double(plane);
   mean.assign(C, 0.f);
   var_unbiased.assign(C, 0.f);
-  ParallelFor(int(C), threads, [&](int c_begin, int c_end, int) {
+  ParallelForDynamic(int(C), threads, std::max(1, int(C) / (4 * std::max(1, threads))), [&](int c_begin, int c_end, int) {
   for (size_t c = size_t(c_begin); c < size_t(c_end); ++c) {
     // Two passes in double: the batch statistics feed the running estimate the artifact keeps.
     // Eight independent partial sums per pass: one chain of dependent double adds was the whole

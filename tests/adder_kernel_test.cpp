@@ -44,6 +44,21 @@ std::vector<float> Random(size_t n, float lo, float hi, std::mt19937& rng) {
   return v;
 }
 
+// One quantized adder layer of shape c: random codes, up to three groups with scales 0.5, 1.5, 2.5
+// assigned to channels at random.
+Graph RandomQuantLayer(const Case& c, int bits, std::mt19937& rng) {
+  Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, c.in, c.out_c, c.k, c.stride, c.pad, {});
+  Node& n = g.nodes[0];
+  const int groups = std::min(3, c.out_c);
+  n.quant.bits = bits;
+  for (int gi = 0; gi < groups; ++gi) n.quant.group_scale.push_back(0.5f + float(gi));
+  for (int o = 0; o < c.out_c; ++o) n.quant.channel_group.push_back(int(rng() % unsigned(groups)));
+  std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
+  n.quant.codes.resize(n.WeightCount());
+  for (auto& q : n.quant.codes) q = int8_t(code(rng));
+  return g;
+}
+
 TEST(AdderKernel, FloatMatchesNaiveLoop) {
   std::mt19937 rng(11);
   for (const Case& c : kCases) {
@@ -69,15 +84,9 @@ TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
   std::mt19937 rng(12);
   for (int bits = 2; bits <= 8; ++bits) {
     for (const Case& c : kCases) {
-      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, c.in, c.out_c, c.k, c.stride, c.pad, {});
+      Graph g = RandomQuantLayer(c, bits, rng);
       Node& n = g.nodes[0];
-      const int groups = std::min(3, c.out_c);
-      n.quant.bits = bits;
-      for (int gi = 0; gi < groups; ++gi) n.quant.group_scale.push_back(0.5f + float(gi));
-      for (int o = 0; o < c.out_c; ++o) n.quant.channel_group.push_back(int(rng() % unsigned(groups)));
-      std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
-      n.quant.codes.resize(n.WeightCount());
-      for (auto& q : n.quant.codes) q = int8_t(code(rng));
+      const int groups = n.quant.groups();
       ASSERT_TRUE(ValidateGraph(g).ok()) << ValidateGraph(g).message();
       const Shape3 out = g.ShapeOf(g.output);
       kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, c.in, out), false);
@@ -164,15 +173,8 @@ TEST(AdderKernel, LayerOutputIsTheEpilogueOfTheIntegerSums) {
   std::mt19937 rng(15);
   for (int bits : {2, 4, 7, 8}) {
     for (const Case& c : kCases) {
-      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, c.in, c.out_c, c.k, c.stride, c.pad, {});
+      Graph g = RandomQuantLayer(c, bits, rng);
       Node& n = g.nodes[0];
-      const int groups = std::min(3, c.out_c);
-      n.quant.bits = bits;
-      for (int gi = 0; gi < groups; ++gi) n.quant.group_scale.push_back(0.5f + float(gi));
-      for (int o = 0; o < c.out_c; ++o) n.quant.channel_group.push_back(int(rng() % unsigned(groups)));
-      std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
-      n.quant.codes.resize(n.WeightCount());
-      for (auto& q : n.quant.codes) q = int8_t(code(rng));
       n.affine_scale = Random(size_t(c.out_c), -0.1f, 0.1f, rng);
       n.affine_shift = Random(size_t(c.out_c), -3.f, 3.f, rng);
       const Shape3 out = g.ShapeOf(g.output);

@@ -40,26 +40,25 @@ namespace {
 struct Tile2x4 {
   __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00;
   __m256i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+  // One 32-byte step: pixel chunks x, y against the filter chunks at w0, w0 + ws, w0 + 2 ws, w0 + 3 ws.
+  inline void Step(__m256i x, __m256i y, const uint8_t* w0, size_t ws) {
+    __m256i f = LoadPinned(w0);
+    a00 = _mm256_add_epi64(a00, _mm256_sad_epu8(x, f));
+    a10 = _mm256_add_epi64(a10, _mm256_sad_epu8(y, f));
+    f = LoadPinned(w0 + ws);
+    a01 = _mm256_add_epi64(a01, _mm256_sad_epu8(x, f));
+    a11 = _mm256_add_epi64(a11, _mm256_sad_epu8(y, f));
+    f = LoadPinned(w0 + 2 * ws);
+    a02 = _mm256_add_epi64(a02, _mm256_sad_epu8(x, f));
+    a12 = _mm256_add_epi64(a12, _mm256_sad_epu8(y, f));
+    f = LoadPinned(w0 + 3 * ws);
+    a03 = _mm256_add_epi64(a03, _mm256_sad_epu8(x, f));
+    a13 = _mm256_add_epi64(a13, _mm256_sad_epu8(y, f));
+  }
   inline void Run(const uint8_t* x0, const uint8_t* y0, const uint8_t* w0, size_t ws, size_t run) {
-    const uint8_t* w1 = w0 + ws;
-    const uint8_t* w2 = w1 + ws;
-    const uint8_t* w3 = w2 + ws;
-    for (size_t k = 0; k < run; k += kSadRowAlign) {
-      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x0 + k));
-      const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y0 + k));
-      __m256i f = LoadPinned(w0 + k);
-      a00 = _mm256_add_epi64(a00, _mm256_sad_epu8(x, f));
-      a10 = _mm256_add_epi64(a10, _mm256_sad_epu8(y, f));
-      f = LoadPinned(w1 + k);
-      a01 = _mm256_add_epi64(a01, _mm256_sad_epu8(x, f));
-      a11 = _mm256_add_epi64(a11, _mm256_sad_epu8(y, f));
-      f = LoadPinned(w2 + k);
-      a02 = _mm256_add_epi64(a02, _mm256_sad_epu8(x, f));
-      a12 = _mm256_add_epi64(a12, _mm256_sad_epu8(y, f));
-      f = LoadPinned(w3 + k);
-      a03 = _mm256_add_epi64(a03, _mm256_sad_epu8(x, f));
-      a13 = _mm256_add_epi64(a13, _mm256_sad_epu8(y, f));
-    }
+    for (size_t k = 0; k < run; k += kSadRowAlign)
+      Step(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x0 + k)),
+           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y0 + k)), w0 + k, ws);
   }
   // acc[o0 + j][p0 + r] (rows `pixels` apart) for the real filters and pixels.
   inline void Store(int32_t* acc, int pixels, int o0, int channels, int p0) const {
@@ -231,52 +230,33 @@ void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, 
   };
   for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
     const uint8_t* w0 = wtaps + size_t(o0) * filter_bytes;
-    const uint8_t* w1 = w0 + filter_bytes;
-    const uint8_t* w2 = w1 + filter_bytes;
-    const uint8_t* w3 = w2 + filter_bytes;
-    // 4 pixels of one row (two pairs) x 4 filters.
-    {
-      for (int p0 = 0; p0 < P; p0 += 4) {
-        const uint8_t* xa = origin(p0);
-        const uint8_t* xb = xa + 2 * C;
-        __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        // Taps in (i, j) order, offsets computed in registers (a table on the stack was read per
-        // tap; see QuantizeToBytes on stack buffers).
-        size_t row_off = 0, wo = 0;
-        for (int i = 0; i < kernel_h; ++i, row_off += row_bytes) {
-          for (size_t off = row_off, j = 0; j < size_t(kernel_w); ++j, off += C, wo += 32) {
-            const __m256i x = Load32(xa + off), y = Load32(xb + off);
-            __m256i f = LoadPinned(w0 + wo);
-            a0 = _mm256_add_epi64(a0, _mm256_sad_epu8(x, f));
-            b0 = _mm256_add_epi64(b0, _mm256_sad_epu8(y, f));
-            f = LoadPinned(w1 + wo);
-            a1 = _mm256_add_epi64(a1, _mm256_sad_epu8(x, f));
-            b1 = _mm256_add_epi64(b1, _mm256_sad_epu8(y, f));
-            f = LoadPinned(w2 + wo);
-            a2 = _mm256_add_epi64(a2, _mm256_sad_epu8(x, f));
-            b2 = _mm256_add_epi64(b2, _mm256_sad_epu8(y, f));
-            f = LoadPinned(w3 + wo);
-            a3 = _mm256_add_epi64(a3, _mm256_sad_epu8(x, f));
-            b3 = _mm256_add_epi64(b3, _mm256_sad_epu8(y, f));
-          }
-        }
-        // [p: f0..f3 | p+1: f0..f3] and [p+2: .. | p+3: ..] -> per filter its 4 neighbouring pixels:
-        // one 16-byte store each instead of four 4-byte extracts.
-        const __m256i sa = ReducePairs4(a0, a1, a2, a3), sb = ReducePairs4(b0, b1, b2, b3);
-        const __m256i lo = _mm256_unpacklo_epi32(sa, sb);  // [p f0, p+2 f0, p f1, p+2 f1 | p+1 f0, p+3 f0, p+1 f1, p+3 f1]
-        const __m256i hi = _mm256_unpackhi_epi32(sa, sb);  // the same for f2, f3
-        const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);  // -> [f0: p .. p+3 | f1: p .. p+3]
-        const __m256i g01 = _mm256_permutevar8x32_epi32(lo, order), g23 = _mm256_permutevar8x32_epi32(hi, order);
-        int32_t* row = acc + size_t(o0) * size_t(P) + size_t(p0);
-        const int n = std::min(kSadChannelTile, channels - o0);
-        auto store = [&](int j, __m128i v) {
-          if (j < n) _mm_storeu_si128(reinterpret_cast<__m128i*>(row + size_t(j) * size_t(P)), v);
-        };
-        store(0, _mm256_castsi256_si128(g01));
-        store(1, _mm256_extracti128_si256(g01, 1));
-        store(2, _mm256_castsi256_si128(g23));
-        store(3, _mm256_extracti128_si256(g23, 1));
-      }
+    // 4 pixels of one row (two pairs) x 4 filters: the 2x4 tile's step, each "pixel" a pair.
+    for (int p0 = 0; p0 < P; p0 += 4) {
+      const uint8_t* xa = origin(p0);
+      const uint8_t* xb = xa + 2 * C;
+      Tile2x4 t;
+      // Taps in (i, j) order, offsets computed in registers (a table on the stack was read per
+      // tap; see QuantizeToBytes on stack buffers).
+      size_t row_off = 0, wo = 0;
+      for (int i = 0; i < kernel_h; ++i, row_off += row_bytes)
+        for (size_t off = row_off, j = 0; j < size_t(kernel_w); ++j, off += C, wo += 32)
+          t.Step(Load32(xa + off), Load32(xb + off), w0 + wo, filter_bytes);
+      // [p: f0..f3 | p+1: f0..f3] and [p+2: .. | p+3: ..] -> per filter its 4 neighbouring pixels:
+      // one 16-byte store each instead of four 4-byte extracts.
+      const __m256i sa = ReducePairs4(t.a00, t.a01, t.a02, t.a03), sb = ReducePairs4(t.a10, t.a11, t.a12, t.a13);
+      const __m256i lo = _mm256_unpacklo_epi32(sa, sb);  // [p f0, p+2 f0, p f1, p+2 f1 | p+1 f0, p+3 f0, p+1 f1, p+3 f1]
+      const __m256i hi = _mm256_unpackhi_epi32(sa, sb);  // the same for f2, f3
+      const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);  // -> [f0: p .. p+3 | f1: p .. p+3]
+      const __m256i g01 = _mm256_permutevar8x32_epi32(lo, order), g23 = _mm256_permutevar8x32_epi32(hi, order);
+      int32_t* row = acc + size_t(o0) * size_t(P) + size_t(p0);
+      const int n = std::min(kSadChannelTile, channels - o0);
+      auto store = [&](int j, __m128i v) {
+        if (j < n) _mm_storeu_si128(reinterpret_cast<__m128i*>(row + size_t(j) * size_t(P)), v);
+      };
+      store(0, _mm256_castsi256_si128(g01));
+      store(1, _mm256_extracti128_si256(g01, 1));
+      store(2, _mm256_castsi256_si128(g23));
+      store(3, _mm256_extracti128_si256(g23, 1));
     }
   }
 }

@@ -32,6 +32,9 @@ const Case kCases[] = {
     // The rows form (AVX2: channels a multiple of 32, any stride): an odd pixel count, windows
     // that wrap to the next output row within a pixel pair.
     {{32, 5, 5}, 6, 3, 1, 1}, {{64, 9, 7}, 4, 3, 2, 1},
+    // The unrolled step counts of the CIFAR ResNets: rows over 64 channels at stride 1 (6 steps per
+    // kernel row), im2col rows of 288 bytes (32 channels at stride 2: 9 steps).
+    {{64, 6, 6}, 5, 3, 1, 1}, {{32, 7, 9}, 6, 3, 2, 1},
     // Pointwise (1x1, no padding): the ResNet shortcuts (16 channels: direct kernel; 32: tiles),
     // stride 1 and 3, pixel counts that are not a multiple of the tiles.
     {{16, 8, 8}, 32, 1, 2, 0}, {{16, 6, 6}, 5, 1, 1, 0}, {{16, 7, 7}, 6, 1, 3, 0}, {{32, 5, 5}, 9, 1, 2, 0},

@@ -129,6 +129,25 @@ void SadRowsOf(const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w
   const int KH = kKH > 0 ? kKH : kernel_h, steps = int(run) / kSadRowAlign;
   const size_t K = size_t(KH) * run;
   const int P = out_h * out_w;
+  if (out_w % kSadPixelTile == 0) {
+    // Both pixels of every tile in one output row (the CIFAR shapes): plain row/column loops.
+    for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
+      const uint8_t* w0 = w + size_t(o0) * K;
+      for (int oy = 0; oy < out_h; ++oy) {
+        const uint8_t* line = xpad + size_t(oy * stride) * row_bytes;
+        for (int ox = 0; ox < out_w; ox += kSadPixelTile) {
+          const uint8_t* x0 = line + size_t(ox * stride) * C;
+          const uint8_t* y0 = x0 + size_t(stride) * C;
+          Tile2x4 t;
+#pragma GCC unroll 8
+          for (int i = 0; i < KH; ++i)
+            RunSteps<kRunSteps>(t, x0 + size_t(i) * row_bytes, y0 + size_t(i) * row_bytes, w0 + size_t(i) * run, K, steps);
+          t.Store(acc, P, o0, channels, oy * out_w + ox);
+        }
+      }
+    }
+    return;
+  }
   for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
     const uint8_t* w0 = w + size_t(o0) * K;
     int oy = 0, ox = 0;  // pixel p0, without a division per tile

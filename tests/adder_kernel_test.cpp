@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "core/executor.h"
 #include "core/quant_math.h"
@@ -172,12 +174,25 @@ TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
 // the separate pass over the integer sums: scale * float(S) + shift, + residual, ReLU, in that
 // order (every case: several channel sets with their own scales, tails of pixels and filters,
 // residual and ReLU on and off, per-channel scales and shifts).
+// Every case twice: channels in random groups (up to three scales, sums through a scratch buffer),
+// then one scale for the whole layer (the common case: sums straight into the layer's buffer).
+std::vector<std::pair<Case, bool>> CasesWithScaleCounts() {
+  std::vector<std::pair<Case, bool>> all;
+  for (bool one_scale : {false, true})
+    for (const Case& c : kCases) all.emplace_back(c, one_scale);
+  return all;
+}
+
 TEST(AdderKernel, LayerOutputIsTheEpilogueOfTheIntegerSums) {
   std::mt19937 rng(15);
   for (int bits : {2, 4, 7, 8}) {
-    for (const Case& c : kCases) {
+    for (const auto& [c, one_scale] : CasesWithScaleCounts()) {
       Graph g = RandomQuantLayer(c, bits, rng);
       Node& n = g.nodes[0];
+      if (one_scale) {
+        n.quant.group_scale.resize(1);
+        n.quant.channel_group.assign(size_t(c.out_c), 0);
+      }
       n.affine_scale = Random(size_t(c.out_c), -0.1f, 0.1f, rng);
       n.affine_shift = Random(size_t(c.out_c), -3.f, 3.f, rng);
       const Shape3 out = g.ShapeOf(g.output);
@@ -205,7 +220,8 @@ TEST(AdderKernel, LayerOutputIsTheEpilogueOfTheIntegerSums) {
             if (with_residual) want = want + residual[i];
             if (relu) want = want < 0.f ? 0.f : want;
             ASSERT_EQ(std::memcmp(&y[i], &want, sizeof(float)), 0)
-                << kernels::SimdLevel() << " bits " << bits << " relu " << relu << " residual " << with_residual << " i "
+                << kernels::SimdLevel() << " bits " << bits << " one scale " << one_scale << " relu " << relu
+                << " residual " << with_residual << " i "
                 << i << ": " << y[i] << " vs " << want;
           }
         }

@@ -105,6 +105,32 @@ void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) 
   }
 }
 
+// The direct forms' input: codes as bytes in a padded channels-last image in s.codes_u8, the zero
+// padding as the code of 0 (= offset), 4 spare columns for the pairs' last pixel tile. Returns its
+// padded width.
+int Adder2dQuantKernel::QuantizePadded(const Group& grp, const float* x, Scratch& s) const {
+  const int C = g_.in_c, pad = g_.padding, ph = g_.in_h + 2 * pad;
+  const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
+  const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
+  const uint8_t offset = uint8_t(1 << bits_);
+  // Only the border is filled: the quantizer writes every interior byte (a whole-buffer fill was
+  // 20 KB per image at 32x32x16).
+  s.codes_u8.resize(size_t(ph) * size_t(pw) * size_t(C));
+  uint8_t* img = s.codes_u8.data();
+  const size_t row_bytes = size_t(pw) * size_t(C), left = size_t(pad) * size_t(C);
+  const size_t right = size_t(pw - pad - g_.in_w) * size_t(C);
+  std::fill_n(img, size_t(pad) * row_bytes, offset);
+  std::fill_n(img + size_t(pad + g_.in_h) * row_bytes, size_t(ph - pad - g_.in_h) * row_bytes, offset);
+  for (int y = 0; y < g_.in_h; ++y) {
+    uint8_t* row = img + size_t(y + pad) * row_bytes;
+    std::fill_n(row, left, offset);
+    std::fill_n(row + left + size_t(g_.in_w) * size_t(C), right, offset);
+    QuantizeToBytesHwc(x + size_t(y) * size_t(g_.in_w), C, size_t(g_.in_w), plane, grp.multiplier, quant::Levels(bits_),
+                       offset, row + left);
+  }
+  return pw;
+}
+
 // Codes as bytes q_a + 2^b in channels-last order; then either direct vpsadbw convolution over a
 // padded copy, or byte im2col rows and vpsadbw tiles (identical sums).
 void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
@@ -119,13 +145,7 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
     return;
   }
   if (direct_ != SadDirectForm::kNone) {
-    // Zero padding as the code of 0 (= offset); 4 spare columns for the pairs' last pixel tile.
-    const int pad = g_.padding, ph = g_.in_h + 2 * pad;
-    const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
-    s.codes_u8.assign(size_t(ph) * size_t(pw) * size_t(C), offset);
-    for (int y = 0; y < g_.in_h; ++y)
-      QuantizeToBytesHwc(x + size_t(y) * size_t(g_.in_w), C, size_t(g_.in_w), plane, grp.multiplier, quant::Levels(bits_),
-                         offset, s.codes_u8.data() + (size_t(y + pad) * size_t(pw) + size_t(pad)) * size_t(C));
+    const int pw = QuantizePadded(grp, x, s);
     const uint8_t* w = direct_ == SadDirectForm::kPairs16 ? grp.wtaps.data() : grp.wbytes.data();
     SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride, w,
               int(grp.channels.size()), acc);

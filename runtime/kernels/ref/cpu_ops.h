@@ -47,6 +47,7 @@ class Adder2dQuantKernel final : public OpKernel {
   // padding (16 channels through the direct kernel, or a multiple of kSadRowAlign): their im2col is
   // a subsampling, so only the sampled pixels are quantized, straight into rows.
   bool pointwise_ = false;
+  int QuantizePadded(const Group& grp, const float* x, Scratch& s) const;
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   void PointwiseByteSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const;
   void WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;

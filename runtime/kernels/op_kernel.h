@@ -13,7 +13,8 @@
 namespace adderq::kernels {
 
 // Per-thread scratch buffers, reused across nodes and batches.
-struct Scratch {
+// Aligned so that two threads' scratch headers (rewritten by resize) never share a cache line.
+struct alignas(128) Scratch {
   std::vector<float> col_f, acc_f, pad_f;
   std::vector<int32_t> acc_i, sums;
   std::vector<int16_t> col_i16;

@@ -122,8 +122,10 @@ TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
 TEST(AdderKernel, ChannelsLastQuantizerMatchesTheScalarRule) {
   std::mt19937 rng(21);
   std::uniform_real_distribution<float> u(-1.f, 20.f);
-  for (int channels : {1, 3, 4, 16, 20, 32, 37, 64})
-    for (size_t count : {size_t(1), size_t(7), size_t(8), size_t(13), size_t(64)}) {
+  // Channel groups of 16 (planes at most 256 floats apart), 8 and 4, and single channels; pixel
+  // tails; plane strides on both sides of 256.
+  for (int channels : {1, 3, 4, 8, 16, 20, 24, 32, 37, 64})
+    for (size_t count : {size_t(1), size_t(7), size_t(8), size_t(13), size_t(64), size_t(300)}) {
       const size_t stride = count + 3;
       std::vector<float> x(size_t(channels) * stride);
       for (float& v : x) v = u(rng);

@@ -37,6 +37,8 @@ const Case kCases[] = {
     // The unrolled step counts of the CIFAR ResNets: rows over 64 channels at stride 1 (6 steps per
     // kernel row), im2col rows of 288 bytes (32 channels at stride 2: 9 steps).
     {{64, 6, 6}, 5, 3, 1, 1}, {{32, 7, 9}, 6, 3, 2, 1},
+    // 16 channels at stride 2 (AVX2: even and odd columns apart): 5x5, and no padding.
+    {{16, 12, 15}, 5, 5, 2, 2}, {{16, 9, 9}, 4, 3, 2, 0},
     // Pointwise (1x1, no padding): the ResNet shortcuts (16 channels: direct kernel; 32: tiles),
     // stride 1 and 3, pixel counts that are not a multiple of the tiles.
     {{16, 8, 8}, 32, 1, 2, 0}, {{16, 6, 6}, 5, 1, 1, 0}, {{16, 7, 7}, 6, 1, 3, 0}, {{32, 5, 5}, 9, 1, 2, 0},

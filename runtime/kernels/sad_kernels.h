@@ -30,7 +30,11 @@ void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, i
 // - kRows: C a multiple of 32, stride 1: a pixel's window is KH runs of KW * C contiguous bytes, the
 //   kernel rows of its im2col row, so SadTiles' loop reads them in place (the image stays in L1; no
 //   im2col buffer is written). w: the SadTiles rows ([channels padded to 4][K], K = SadRowBytes(K)).
-enum class SadDirectForm { kNone, kPairs16, kRows };
+// - kPairs16Stride2: 16 channels, stride 2 (the first layer of the 16x16 stage): each padded row is
+//   stored as its even columns, then its odd columns (padded_w columns per half), so the columns
+//   2 ox + j and 2 (ox + 1) + j of a tap's pixel pair are neighbours again, and the kPairs16 loop
+//   runs unchanged but for the addresses. padded_w >= out_w + 2; the same w as kPairs16.
+enum class SadDirectForm { kNone, kPairs16, kRows, kPairs16Stride2 };
 SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w);
 inline int TapBytes(int channels) { return 2 * channels; }
 // False when the direct kernel is unavailable here (no AVX2): use SadTiles.

@@ -52,7 +52,7 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
       const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
       const uint8_t offset = uint8_t(1 << bits_);
       // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
-      const bool direct = direct_ == SadDirectForm::kPairs16;
+      const bool direct = direct_ == SadDirectForm::kPairs16 || direct_ == SadDirectForm::kPairs16Stride2;
       const int tap_bytes = TapBytes(C);
       const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
       if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
@@ -109,6 +109,7 @@ void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) 
 // padding as the code of 0 (= offset), 4 spare columns for the pairs' last pixel tile. Returns its
 // padded width.
 int Adder2dQuantKernel::QuantizePadded(const Group& grp, const float* x, Scratch& s) const {
+  if (direct_ == SadDirectForm::kPairs16Stride2) return QuantizePaddedStride2(grp, x, s);
   const int C = g_.in_c, pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
@@ -131,6 +132,29 @@ int Adder2dQuantKernel::QuantizePadded(const Group& grp, const float* x, Scratch
   return pw;
 }
 
+// kPairs16Stride2: the padded image with each row's even and odd columns apart (sad_kernels.h).
+// Rows are quantized channels-last into a scratch row, then their pixels (16 bytes each) go to
+// their half.
+int Adder2dQuantKernel::QuantizePaddedStride2(const Group& grp, const float* x, Scratch& s) const {
+  constexpr size_t C = 16;
+  const int pad = g_.padding, ph = g_.in_h + 2 * pad;
+  const int half = std::max(g_.out_w + 2, (g_.in_w + 2 * pad + 1) / 2);  // columns per half
+  const size_t plane = size_t(g_.in_h) * size_t(g_.in_w), half_bytes = size_t(half) * C;
+  const uint8_t offset = uint8_t(1 << bits_);
+  s.codes_u8.assign(size_t(ph) * 2 * half_bytes, offset);
+  s.col_u8.resize(size_t(g_.in_w) * C);
+  for (int y = 0; y < g_.in_h; ++y) {
+    QuantizeToBytesHwc(x + size_t(y) * size_t(g_.in_w), int(C), size_t(g_.in_w), plane, grp.multiplier,
+                       quant::Levels(bits_), offset, s.col_u8.data());
+    uint8_t* row = s.codes_u8.data() + size_t(y + pad) * 2 * half_bytes;
+    for (int xi = 0; xi < g_.in_w; ++xi) {
+      const int column = xi + pad;
+      std::copy_n(s.col_u8.data() + size_t(xi) * C, C, row + size_t(column % 2) * half_bytes + size_t(column / 2) * C);
+    }
+  }
+  return half;
+}
+
 // Codes as bytes q_a + 2^b in channels-last order; then either direct vpsadbw convolution over a
 // padded copy, or byte im2col rows and vpsadbw tiles (identical sums).
 void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
@@ -146,7 +170,7 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
   }
   if (direct_ != SadDirectForm::kNone) {
     const int pw = QuantizePadded(grp, x, s);
-    const uint8_t* w = direct_ == SadDirectForm::kPairs16 ? grp.wtaps.data() : grp.wbytes.data();
+    const uint8_t* w = direct_ == SadDirectForm::kRows ? grp.wbytes.data() : grp.wtaps.data();
     SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride, w,
               int(grp.channels.size()), acc);
     Scatter(grp.channels, size_t(P), acc, sums);

@@ -48,6 +48,7 @@ class Adder2dQuantKernel final : public OpKernel {
   // a subsampling, so only the sampled pixels are quantized, straight into rows.
   bool pointwise_ = false;
   int QuantizePadded(const Group& grp, const float* x, Scratch& s) const;
+  int QuantizePaddedStride2(const Group& grp, const float* x, Scratch& s) const;
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   void PointwiseByteSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const;
   void WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;

@@ -64,6 +64,7 @@ void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t chann
 
 SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w) {
   if (channels == 16 && stride == 1 && out_w % 4 == 0) return SadDirectForm::kPairs16;
+  if (channels == 16 && stride == 2 && out_w % 4 == 0) return SadDirectForm::kPairs16Stride2;
   // Rows at stride 2 measured no faster than im2col + tiles (a quarter of the pixels, short runs).
   return channels % kSadRowAlign == 0 && stride == 1 ? SadDirectForm::kRows : SadDirectForm::kNone;
 }

@@ -334,29 +334,34 @@ inline __m256i Load32(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_
 // kPairs16: 4 pixels of one row (two pairs) x 4 filters per tile, the 2x4 tile's step with each
 // "pixel" a pair. kKH, kKW > 0: the kernel size at compile time, so the taps unroll into one
 // straight run of steps with constant filter offsets (3x3 and the 1x1 shortcuts); 0: run-time loops.
-template <int kKH, int kKW>
+// kStride 2: the even/odd column layout of kPairs16Stride2 (padded_w columns per half).
+template <int kKH, int kKW, int kStride>
 void SadPairs16(const uint8_t* xpad, int padded_w, int out_h, int out_w, int kernel_h, int kernel_w, const uint8_t* wtaps,
                 int channels, int32_t* acc) {
+  static_assert(kStride == 1 || kStride == 2);
   constexpr size_t C = 16, kTap = 32;  // bytes of a doubled tap
   const int KH = kKH > 0 ? kKH : kernel_h, KW = kKW > 0 ? kKW : kernel_w;
-  const size_t filter_bytes = size_t(KH * KW) * kTap, row_bytes = size_t(padded_w) * C;
+  const size_t half_bytes = size_t(padded_w) * C, row_bytes = size_t(kStride) * half_bytes;
+  const size_t filter_bytes = size_t(KH * KW) * kTap;
   const size_t P = size_t(out_h) * size_t(out_w);
   for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
     const uint8_t* w0 = wtaps + size_t(o0) * filter_bytes;
     const int n = std::min(kSadChannelTile, channels - o0);
     int32_t* out = acc + size_t(o0) * P;
     for (int oy = 0; oy < out_h; ++oy) {
-      const uint8_t* line = xpad + size_t(oy) * row_bytes;
+      const uint8_t* line = xpad + size_t(kStride * oy) * row_bytes;
       for (int ox = 0; ox < out_w; ox += 4, out += 4) {
         const uint8_t* xa = line + size_t(ox) * C;
         Tile2x4 t;
         // Taps in (i, j) order; offsets computed in registers (a table on the stack was read per
-        // tap; see QuantizeToBytes on stack buffers).
+        // tap; see QuantizeToBytes on stack buffers). Stride 2: column 2 ox + j is column ox + j / 2
+        // of half j % 2.
 #pragma GCC unroll 8
         for (int i = 0; i < KH; ++i)
 #pragma GCC unroll 8
           for (int j = 0; j < KW; ++j) {
-            const uint8_t* p = xa + size_t(i) * row_bytes + size_t(j) * C;
+            const size_t column = kStride == 1 ? size_t(j) * C : size_t(j % 2) * half_bytes + size_t(j / 2) * C;
+            const uint8_t* p = xa + size_t(i) * row_bytes + column;
             t.Step(Load32(p), Load32(p + 2 * C), w0 + size_t(i * KW + j) * kTap, filter_bytes);
             t.Pin();
           }
@@ -384,12 +389,17 @@ void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, 
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc) {
   if (form == SadDirectForm::kRows)
     return SadRows(xpad, padded_w, in_c, out_h, out_w, kernel_h, kernel_w, stride, wtaps, channels, acc);
-  (void)in_c, (void)stride;  // kPairs16: 16 channels, stride 1 (ChooseSadDirectForm)
+  (void)in_c, (void)stride;  // 16 channels; stride 1 or (kPairs16Stride2) 2 (ChooseSadDirectForm)
+  if (form == SadDirectForm::kPairs16Stride2) {
+    if (kernel_h == 3 && kernel_w == 3)
+      return SadPairs16<3, 3, 2>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
+    return SadPairs16<0, 0, 2>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
+  }
   if (kernel_h == 3 && kernel_w == 3)
-    return SadPairs16<3, 3>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
+    return SadPairs16<3, 3, 1>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
   if (kernel_h == 1 && kernel_w == 1)
-    return SadPairs16<1, 1>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
-  SadPairs16<0, 0>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
+    return SadPairs16<1, 1, 1>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
+  SadPairs16<0, 0, 1>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
 }
 
 double MeasureSadCeilingOpsPerSecond(double seconds) {

@@ -9,6 +9,7 @@
 #include "core/file_io.h"
 #include "cuda/cuda_plan.h"
 #include "cuda/jit_compiler.h"
+#include "cuda/kernel_resources.h"
 #include "cuda/kernel_sources.h"
 #include "test_support.h"
 
@@ -29,8 +30,11 @@ const Nvrtc* NvrtcOrNull() {
 bool IsElf(const std::vector<uint8_t>& b) { return b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F'; }
 
 // Every variant the ResNet-20/32/56 artifacts need, at every supported bit width (and full
-// precision), compiles to a cubin for the A100 (sm_80) and H100/H200 (sm_90) architectures.
-TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90) {
+// precision), compiles to a cubin for the A100 (sm_80) and H100/H200 (sm_90) architectures, and
+// ptxas keeps it in registers: no spills to local memory, which in an adder kernel's inner loop
+// cost more than they save (a spill found here is fixed in kernel_sources.cpp; see
+// `adderq-run jit --resources`).
+TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   REQUIRE_NVRTC();
   std::map<std::string, std::string> variants;  // source -> name, deduplicated across depths
   for (int depth : {20, 32, 56})
@@ -44,13 +48,72 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90) {
   // Per bit width: 3 quantizers and 12 adder shapes/epilogues, again for the tensor-core kernels at
   // 2..4 bits; plus the float stem, classifier, pooling and copy, and the full-precision adder layers.
   EXPECT_GE(variants.size(), 7u * 15u + 3u * 15u);
+  std::vector<std::string> options = KernelCompileOptions();
+  options.push_back("--ptxas-options=-v");
   for (int arch : {80, 90}) {
     for (const auto& [source, name] : variants) {
-      auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, KernelCompileOptions());
+      std::string log;
+      auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, options, &log);
       ASSERT_TRUE(cubin.ok()) << name << " sm_" << arch << ": " << cubin.status().message();
       EXPECT_TRUE(IsElf(*cubin)) << name;
+      auto r = ParsePtxasInfo(log);
+      ASSERT_TRUE(r.ok()) << name << ": " << r.status().message() << "\n" << log;
+      EXPECT_EQ(r->spill_store_bytes, 0) << name << " sm_" << arch << " spills (" << r->registers << " registers)";
+      EXPECT_EQ(r->spill_load_bytes, 0) << name << " sm_" << arch;
+      EXPECT_LE(r->shared_bytes, 48 * 1024) << name << ": static shared memory is limited to 48 KiB per block";
+      EXPECT_GT(r->registers, 0) << name;
     }
   }
+}
+
+// The resource lines of a `--ptxas-options=-v` log (ptxas 13.0's format), and the logs that must
+// not be mistaken for one kernel's.
+TEST(CudaJit, PtxasInfoIsParsed) {
+  const std::string log =
+      "ptxas info    : 126 bytes gmem\n"
+      "ptxas info    : Compiling entry function 'adq_kernel' for 'sm_90'\n"
+      "ptxas info    : Function properties for adq_kernel\n"
+      "ptxas         .     8 bytes stack frame, 4 bytes spill stores, 12 bytes spill loads\n"
+      "ptxas info    : Used 56 registers, used 1 barriers, 8 bytes cumulative stack size, 4608 bytes smem\n"
+      "ptxas info    : Compile time = 74.996 ms\n";
+  auto r = ParsePtxasInfo(log);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->registers, 56);
+  EXPECT_EQ(r->barriers, 1);
+  EXPECT_EQ(r->stack_frame_bytes, 8);
+  EXPECT_EQ(r->spill_store_bytes, 4);
+  EXPECT_EQ(r->spill_load_bytes, 12);
+  EXPECT_EQ(r->shared_bytes, 4608);
+
+  // Without shared memory or barriers ptxas leaves them out (or prints 0).
+  auto plain = ParsePtxasInfo(
+      "ptxas info    : Compiling entry function 'adq_kernel' for 'sm_80'\n"
+      "ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n"
+      "ptxas info    : Used 8 registers, used 0 barriers\n");
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(plain->registers, 8);
+  EXPECT_EQ(plain->shared_bytes, 0);
+  EXPECT_EQ(plain->spill_store_bytes, 0);
+
+  EXPECT_FALSE(ParsePtxasInfo("").ok());                               // compiled without -v
+  EXPECT_FALSE(ParsePtxasInfo(log.substr(0, log.find("ptxas         .")) ).ok());  // cut short
+  EXPECT_FALSE(ParsePtxasInfo(log + log).ok());                        // two kernels
+}
+
+// The same figures through the compiler, for a kernel whose resources are known: the copy kernel
+// needs no shared memory and no barrier, and nothing spills.
+TEST(CudaJit, KernelResourcesAreMeasuredWithNvrtc) {
+  REQUIRE_NVRTC();
+  auto r = MeasureKernelResources(*nvrtc, ElementwiseSource(false, false), "copy.cu", 90);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(r->registers, 0);
+  EXPECT_LT(r->registers, 64);
+  EXPECT_EQ(r->shared_bytes, 0);
+  EXPECT_EQ(r->barriers, 0);
+  EXPECT_EQ(r->spill_store_bytes, 0);
+  auto broken = MeasureKernelResources(*nvrtc, "extern \"C\" __global__ void adq_kernel() { nope(); }", "broken.cu", 90);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("nope"), std::string::npos) << broken.status().message();
 }
 
 TEST(CudaJit, CompileErrorsAreReportedWithTheLog) {

@@ -105,9 +105,15 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
   __syncthreads();
   const i64 pix = i64(blockIdx.x) * kThreads + threadIdx.x;
   if (pix >= i64(images) * kOutH * kOutW) return;
-  const int ox = int(pix % kOutW), oy = int((pix / kOutW) % kOutH);
+  // One 64-bit division for the image, 32-bit arithmetic within it (fewer registers: the 64-bit
+  // forms made ptxas spill in the 16-channel layers on sm_80).
   const i64 n = pix / (kOutH * kOutW);
+  const int p = int(pix - n * (kOutH * kOutW));
+  const int ox = p % int(kOutW), oy = p / int(kOutW);
   const u32* img = codes + n * (i64(kInH) * kInW * kWords);
+  // Only this offset stays live across the window loops for the epilogue; the channels' offsets
+  // from it are 32-bit (64-bit index arithmetic made ptxas spill in some layers).
+  const i64 out_base = n * kOutC * (i64(kOutH) * kOutW) + p;
   acc_t acc[kTile];
 #pragma unroll
   for (int o = 0; o < kTile; ++o) acc[o] = 0;
@@ -120,7 +126,9 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
     for (int kj = 0; kj < kKW; ++kj) {
       const int ix = ox * kStride + kj - kPad;
       const bool inside = iy >= 0 && iy < kInH && ix >= 0 && ix < kInW;
-      const u32* a_ptr = img + (i64(iy) * kInW + ix) * kWords;
+      // A 32-bit offset within the image: with the 64-bit one ptxas spilled a register in the
+      // 32-channel layers (`adderq-run jit --resources`).
+      const u32* a_ptr = img + (iy * int(kInW) + ix) * int(kWords);
 #pragma unroll
       for (int c0 = 0; c0 < kWords; c0 += kChunk) {
         u32 a[kChunk];
@@ -155,14 +163,13 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
       }
     }
   }
-  const i64 p = i64(oy) * kOutW + ox;
 #pragma unroll
   for (int o = 0; o < kTile; ++o) {
     const int oc = o0 + o;
     if (oc >= set_channels) break;
     const int ch = channel_map[oc];
-    const i64 idx = (n * kOutC + ch) * (i64(kOutH) * kOutW) + p;
-    y[idx] = adq_epilogue(float(acc[o]), scale[ch], shift[ch], residual, idx);
+    const int offset = ch * int(kOutH * kOutW);
+    y[out_base + offset] = adq_epilogue(float(acc[o]), scale[ch], shift[ch], kResidual ? residual + out_base : residual, offset);
   }
 }
 )";
@@ -193,8 +200,10 @@ __device__ __forceinline__ void adq_bmma(int (&d)[4], uint2 row_g, uint2 row_g8,
 
 // codes: [images][kInH*kInW][kWords] thermometer words; weights: [channels padded to the grid's
 // n tiles][kTaps][kWords] thermometer words of max(2 q_w, 0); weight_abs: sum |2 q_w| per set
-// channel; channel_map, scale, shift, residual, y as in the packed-SIMD kernel.
-extern "C" __global__ void __launch_bounds__(kWarps * 32)
+// channel; channel_map, scale, shift, residual, y as in the packed-SIMD kernel. At least two blocks
+// per SM: up to 255 registers a thread. Without the hint ptxas aimed at four (128 registers) for
+// 3-bit 64-channel layers and spilled; the 4-bit ones chose 174 registers unprompted.
+extern "C" __global__ void __launch_bounds__(kWarps * 32, 2)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const int* __restrict__ weight_abs, const float* __restrict__ scale, const float* __restrict__ shift,
            const float* __restrict__ residual, float* __restrict__ y, int set_channels, int images) {
@@ -205,8 +214,9 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
   if (m0 >= total) return;  // the whole warp: mma.sync needs every lane below
   const int n0 = blockIdx.y * (8 * kNTiles);
 
-  // This thread's output pixels: row g and g + 8 of each m tile.
-  i64 row_image[kMTiles][2];
+  // This thread's output pixels: row g and g + 8 of each m tile. Each keeps a pointer to its image
+  // (a tap adds a 32-bit offset): a 64-bit index per tap made ptxas spill in the 32-channel layers.
+  const u32* row_base[kMTiles][2];
   int row_y[kMTiles][2], row_x[kMTiles][2];
   bool row_ok[kMTiles][2];
 #pragma unroll
@@ -216,7 +226,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
       const i64 m = m0 + mt * 16 + h * 8 + g;
       row_ok[mt][h] = m < total;
       const i64 mm = row_ok[mt][h] ? m : 0;
-      row_image[mt][h] = mm / kP;
+      row_base[mt][h] = codes + (mm / kP) * (kInH * kInW * kWords) + 2 * t;
       const int p = int(mm % kP);
       row_y[mt][h] = (p / kOutW) * kStride - kPad;
       row_x[mt][h] = (p % kOutW) * kStride - kPad;
@@ -243,7 +253,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
         const int iy = row_y[mt][h] + ki, ix = row_x[mt][h] + kj;
         const bool inside = row_ok[mt][h] && iy >= 0 && iy < kInH && ix >= 0 && ix < kInW;
         // Zero padding is q_a = 0: an all-zero thermometer word (nullptr: not loaded).
-        a_ptr[mt][h] = inside ? codes + ((row_image[mt][h] * kInH + iy) * kInW + ix) * kWords + 2 * t : nullptr;
+        a_ptr[mt][h] = inside ? row_base[mt][h] + (iy * int(kInW) + ix) * int(kWords) : nullptr;
       }
 #pragma unroll
     for (int j = 0; j < kChunks; ++j) {
@@ -279,7 +289,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
     for (int h = 0; h < 2; ++h) {
       if (!row_ok[mt][h]) continue;
       const i64 m = m0 + mt * 16 + h * 8 + g;
-      const i64 n = m / kP, p = m % kP;
+      const i64 out_base = (m / kP) * (kOutC * kP) + m % kP;
 #pragma unroll
       for (int nt = 0; nt < kNTiles; ++nt)
 #pragma unroll
@@ -288,8 +298,8 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
           if (oc >= set_channels) continue;
           const int sum = code_sum[mt][h] + weight_abs[oc] - 2 * acc[mt][nt][h * 2 + e];
           const int ch = channel_map[oc];
-          const i64 idx = (n * kOutC + ch) * kP + p;
-          y[idx] = adq_epilogue(float(sum), scale[ch], shift[ch], residual, idx);
+          const int offset = ch * int(kP);  // 32-bit, as in the packed-SIMD kernel
+          y[out_base + offset] = adq_epilogue(float(sum), scale[ch], shift[ch], kResidual ? residual + out_base : residual, offset);
         }
     }
 }

@@ -57,8 +57,19 @@ Result<const Nvrtc*> Nvrtc::Load() {
   return static_cast<const Nvrtc*>(nvrtc.get());
 }
 
+std::string Nvrtc::ProgramLog(Program prog) const {
+  size_t log_size = 0;
+  std::string log;
+  if (log_size_(prog, &log_size) == 0 && log_size > 1) {
+    log.resize(log_size);
+    log_(prog, log.data());
+    log.resize(log_size - 1);  // the terminating NUL
+  }
+  return log;
+}
+
 Result<std::vector<uint8_t>> Nvrtc::CompileToCubin(const std::string& source, const std::string& name, int arch,
-                                                   const std::vector<std::string>& options) const {
+                                                   const std::vector<std::string>& options, std::string* log_out) const {
   if (!archs_.empty() && std::find(archs_.begin(), archs_.end(), arch) == archs_.end())
     return Unsupported("NVRTC {} cannot compile for sm_{}", version_, arch);
   Program prog = nullptr;
@@ -74,13 +85,7 @@ Result<std::vector<uint8_t>> Nvrtc::CompileToCubin(const std::string& source, co
   for (const std::string& o : all) argv.push_back(o.c_str());
   const int rc = compile_(prog, int(argv.size()), argv.data());
   if (rc != 0) {
-    size_t log_size = 0;
-    std::string log;
-    if (log_size_(prog, &log_size) == 0 && log_size > 1) {
-      log.resize(log_size);
-      log_(prog, log.data());
-      log.resize(log_size - 1);
-    }
+    std::string log = ProgramLog(prog);
     for (char& c : log)
       if (c == '\n') c = ' ';
     if (log.size() > 400) log = log.substr(0, 400) + "...";
@@ -92,6 +97,7 @@ Result<std::vector<uint8_t>> Nvrtc::CompileToCubin(const std::string& source, co
   std::vector<uint8_t> cubin(size);
   if (int r = cubin_(prog, reinterpret_cast<char*>(cubin.data())); r != 0)
     return RuntimeError("nvrtcGetCUBIN({}): {}", name, error_string_(r));
+  if (log_out) *log_out = ProgramLog(prog);
   return cubin;
 }
 

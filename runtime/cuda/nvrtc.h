@@ -23,9 +23,10 @@ class Nvrtc {
   const std::vector<int>& supported_archs() const { return archs_; }
 
   // Compiles `source` for `arch` (e.g. 90 for sm_90) to a cubin. A compile error returns the
-  // first lines of NVRTC's log.
+  // first lines of NVRTC's log; on success the whole log goes to `log` when given (warnings, and
+  // ptxas's resource lines under --ptxas-options=-v).
   Result<std::vector<uint8_t>> CompileToCubin(const std::string& source, const std::string& name, int arch,
-                                              const std::vector<std::string>& options) const;
+                                              const std::vector<std::string>& options, std::string* log = nullptr) const;
 
  private:
   using Program = struct nvrtcProgram_st*;
@@ -45,6 +46,7 @@ class Nvrtc {
   std::vector<int> archs_;
 
   static Result<std::unique_ptr<Nvrtc>> Open();
+  std::string ProgramLog(Program prog) const;
 };
 
 }  // namespace adderq::cuda

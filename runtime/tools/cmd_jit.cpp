@@ -11,6 +11,8 @@
 #include "core/file_io.h"
 #include "cuda/cuda_plan.h"
 #include "cuda/jit_compiler.h"
+#include "cuda/kernel_resources.h"
+#include "tools/open_backend.h"
 #include "tools/run_commands.h"
 
 namespace adderq::tools {
@@ -24,6 +26,9 @@ void AddJitCommand(CLI::App& app, JitArgs& a) {
   cmd->add_option("--cache-dir", a.cache_dir,
                   "kernel cache (default: $ADDERQ_CACHE_DIR, else $XDG_CACHE_HOME/adderq, else ~/.cache/adderq)");
   cmd->add_option("--dump-source", a.dump_dir, "also write each variant's CUDA source to DIR/<name>.cu (for nvcc/ptxas analysis)");
+  AddCudaAdderOption(cmd, a.cuda_adder);
+  cmd->add_flag("--resources", a.resources,
+                "also report what ptxas allocated for each variant: registers, spills, stack and shared memory");
   cmd->add_flag("--json", a.json, "print one JSON object");
 }
 
@@ -34,6 +39,29 @@ Result<int> ParseArch(const std::string& s) {
     return InvalidArgument("--arch '{}': expected sm_NN (e.g. sm_90)", s);
   return std::stoi(digits);
 }
+
+Result<cuda::AdderKernel> ParseAdderKernel(const std::string& s) {
+  if (s == "auto") return cuda::AdderKernel::kAuto;
+  if (s == "simd") return cuda::AdderKernel::kPackedSimd;
+  if (s == "tensor-core") return cuda::AdderKernel::kTensorCore;
+  return InvalidArgument("--cuda-adder must be auto, simd or tensor-core, not '{}'", s);
+}
+
+// One line per variant: what ptxas allocated. Spills are what to look for: local memory in the
+// inner loop of an adder kernel costs more than the registers it saves.
+Result<nlohmann::ordered_json> ReportResources(const cuda::Nvrtc& nvrtc, const cuda::CudaPlan& plan, int arch, bool print) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  if (print) std::printf("  %-48s %5s %8s %8s %6s %6s\n", "variant", "regs", "spill st", "spill ld", "stack", "smem");
+  for (const cuda::KernelVariant& v : plan.variants) {
+    ADQ_ASSIGN_OR_RETURN(cuda::KernelResources r, cuda::MeasureKernelResources(nvrtc, v.source, v.name + ".cu", arch));
+    out[v.name] = {{"registers", r.registers}, {"spill_store_bytes", r.spill_store_bytes}, {"spill_load_bytes", r.spill_load_bytes},
+                   {"stack_frame_bytes", r.stack_frame_bytes}, {"shared_bytes", r.shared_bytes}, {"barriers", r.barriers}};
+    if (print)
+      std::printf("  %-48s %5d %8d %8d %6d %6d\n", v.name.c_str(), r.registers, r.spill_store_bytes, r.spill_load_bytes,
+                  r.stack_frame_bytes, r.shared_bytes);
+  }
+  return out;
+}
 }  // namespace
 
 Status RunJit(const JitArgs& a) {
@@ -43,11 +71,12 @@ Status RunJit(const JitArgs& a) {
     archs.push_back(arch);
   }
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
-  // The variants may depend on the architecture (tensor-core adder kernels from sm_80); this is
-  // the plan of the default --cuda-adder auto, what the executor asks for by default.
+  ADQ_ASSIGN_OR_RETURN(const cuda::AdderKernel adder, ParseAdderKernel(a.cuda_adder));
+  // The variants may depend on the architecture (tensor-core adder kernels from sm_80) and on
+  // --cuda-adder: compile what the executor will ask for with the same choice.
   std::vector<cuda::CudaPlan> plans;
   for (int arch : archs) {
-    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, {arch, cuda::AdderKernel::kAuto}));
+    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, {arch, adder}));
     plans.push_back(std::move(plan));
   }
   if (!a.dump_dir.empty()) {
@@ -74,12 +103,16 @@ Status RunJit(const JitArgs& a) {
     for (const cuda::KernelVariant& v : plan.variants)
       ADQ_RETURN_IF_ERROR(jit.Cubin(v.source, v.name + ".cu").status());
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    out["archs"][fmt::format("sm_{}", arch)] = {{"variants", plan.variants.size()}, {"compiled", jit.stats().misses}, {"cached", jit.stats().hits},
-                                                {"corrupt_replaced", jit.stats().corrupt}, {"seconds", s}};
+    nlohmann::ordered_json& entry = out["archs"][fmt::format("sm_{}", arch)];
+    entry = {{"variants", plan.variants.size()}, {"compiled", jit.stats().misses}, {"cached", jit.stats().hits},
+             {"corrupt_replaced", jit.stats().corrupt}, {"seconds", s}};
     if (!a.json)
       std::printf("sm_%d: %zu kernel variants, %d compiled, %d already cached%s, %.2f s\n", arch, plan.variants.size(),
                   jit.stats().misses, jit.stats().hits,
                   jit.stats().corrupt ? fmt::format(" ({} corrupt entries replaced)", jit.stats().corrupt).c_str() : "", s);
+    if (a.resources) {
+      ADQ_ASSIGN_OR_RETURN(entry["resources"], ReportResources(*nvrtc, plan, arch, !a.json));
+    }
   }
   if (a.json) std::printf("%s\n", out.dump().c_str());
   else std::printf("cache: %s (NVRTC %s)\n", dir.c_str(), nvrtc->version().c_str());

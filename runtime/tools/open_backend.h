@@ -13,7 +13,7 @@ namespace adderq::tools {
 
 // --device and --threads, the same for every subcommand that runs a model.
 void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads);
-// --cuda-adder, for the subcommands that compare kernels (eval, bench).
+// --cuda-adder, for the subcommands that compare kernels (eval, bench) or compile them (jit).
 void AddCudaAdderOption(CLI::App* cmd, std::string& cuda_adder);
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet);

@@ -32,9 +32,9 @@ void AddInfoCommand(CLI::App& app, InfoArgs& args);
 Status RunInfo(const InfoArgs& args);
 
 struct JitArgs {
-  std::string model, cache_dir, dump_dir;
+  std::string model, cache_dir, dump_dir, cuda_adder = "auto";
   std::vector<std::string> archs;
-  bool json = false;
+  bool json = false, resources = false;
 };
 void AddJitCommand(CLI::App& app, JitArgs& args);
 Status RunJit(const JitArgs& args);

@@ -78,9 +78,15 @@ std::string AdderQuantSource(const AdderQuantSpec& s) {
 constexpr int kWeightsPerChannel = kKH * kKW * kWords;
 // acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit or 2 x 16-bit), as one PTX video
 // instruction with its accumulate (the __vsadu4 intrinsic adds a separate add and a zero move).
+// (ADQ_HOST_EMULATION: the tests compile these sources for the host, where each PTX instruction
+// is a function of the test's; see tests/cuda_host_emulation.h.)
 __device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
+#ifdef ADQ_HOST_EMULATION
+  acc = adq_emu_vabsdiff_add(int(kLanes), a, b, acc);
+#else
   if (kLanes == 4) asm("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
   else asm("vabsdiff2.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
+#endif
 }
 // Float lanes (8 bits: |q_a - 2 q_w| needs 10 bits, too wide for byte lanes, and the 16-bit video
 // instruction is slow): two FP32 adds per term, the absolute value a free operand modifier. Exact:
@@ -192,10 +198,14 @@ constexpr int kWarpPixels = 16 * kMTiles;
 // matters for a dot product, so each thread feeds its two consecutive words 2t, 2t + 1 of every
 // 8-word k step to the first and second half: A and B agree, whatever bit order that means for k.
 __device__ __forceinline__ void adq_bmma(int (&d)[4], uint2 row_g, uint2 row_g8, uint2 b) {
+#ifdef ADQ_HOST_EMULATION
+  adq_emu_bmma_and_popc(d, row_g.x, row_g8.x, row_g.y, row_g8.y, b.x, b.y);
+#else
   asm("mma.sync.aligned.m16n8k256.row.col.s32.b1.b1.s32.and.popc "
                "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
                : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
                : "r"(row_g.x), "r"(row_g8.x), "r"(row_g.y), "r"(row_g8.y), "r"(b.x), "r"(b.y));
+#endif
 }
 
 // codes: [images][kInH*kInW][kWords] thermometer words; weights: [channels padded to the grid's

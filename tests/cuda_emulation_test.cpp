@@ -1,0 +1,149 @@
+// The CUDA backend's kernels, run on the host (tests/cuda_host_emulation.h), against the CPU
+// backend bit for bit: the adder kernels' integer sums at every bit width and layer shape, both
+// quantized adder kernels, and the official checkpoint compiled at several bit widths on real test
+// images. No GPU needed; on a GPU, cuda_backend_test checks the same on the device.
+#include <cstring>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "compile.h"
+#include "core/artifact_loader.h"
+#include "core/executor.h"
+#include "cuda_host_emulation.h"
+#include "data/cifar10.h"
+#include "test_support.h"
+
+namespace adderq::testing {
+namespace {
+
+using cuda::AdderKernel;
+
+std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(floats);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
+// Runs `graph` on the CPU backend and through the CUDA plan's kernels on the host; identical bytes.
+void ExpectHostKernelsMatchCpu(const Graph& graph, AdderKernel kernel, const std::vector<float>& input, int batch,
+                               const std::string& what) {
+  auto cpu = Executor::Create(graph, 0);
+  ASSERT_TRUE(cpu.ok()) << cpu.status().message();
+  std::vector<float> expected;
+  ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
+  auto plan = cuda::BuildCudaPlan(graph, {90, kernel});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  if (kernel == AdderKernel::kTensorCore) {
+    bool any = false;
+    for (const cuda::PlanStep& s : plan->steps) any |= s.kind == cuda::StepKind::kAdderTensorCore;
+    ASSERT_TRUE(any) << what << ": the plan has no tensor-core step";
+  }
+  auto got = RunPlanOnHost(graph, *plan, input, batch);
+  ASSERT_TRUE(got.ok()) << what << ": " << got.status().message();
+  ASSERT_EQ(got->size(), expected.size());
+  size_t mismatches = 0, first = 0;
+  for (size_t i = 0; i < got->size(); ++i)
+    if (std::memcmp(&(*got)[i], &expected[i], sizeof(float)) != 0 && mismatches++ == 0) first = i;
+  EXPECT_EQ(mismatches, 0u) << what << ": first at " << first << ": host kernels " << (*got)[first] << " cpu "
+                            << expected[first];
+}
+
+// A real-shaped adder layer with affine 1/0: the outputs are the int32 sums themselves (exact in
+// float below 2^24), so this compares the accumulators. Every bit width, the CIFAR ResNet shapes
+// (16/32/64 channels, stride 1 and 2, the 1x1 shortcuts) and an odd one (channel and pixel tails);
+// three quantizer sets per layer; three images (partial blocks).
+TEST(CudaEmulation, AdderIntegerSumsMatchCpuForEveryBitWidthAndKernel) {
+  struct Shape { int c, hw, o, k, stride, pad; };
+  for (const Shape s : {Shape{16, 32, 16, 3, 1, 1}, Shape{16, 32, 32, 3, 2, 1}, Shape{16, 32, 32, 1, 2, 0},
+                        Shape{32, 16, 32, 3, 1, 1}, Shape{64, 8, 64, 3, 1, 1}, Shape{5, 7, 3, 3, 2, 1}}) {
+    for (int bits = 2; bits <= 8; ++bits) {
+      Graph g = SingleLayerGraph(OpKind::kAdder2d, {s.c, s.hw, s.hw}, s.o, s.k, s.stride, s.pad,
+                                 std::vector<float>(size_t(s.o * s.c * s.k * s.k), 0.f));
+      Node& n = g.nodes[0];
+      n.quant.bits = bits;
+      n.quant.group_scale = {1.f, 0.5f, 2.f};
+      std::mt19937 rng(uint32_t(bits * 100 + s.c));
+      std::uniform_int_distribution<int> code(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
+      for (int o = 0; o < s.o; ++o) n.quant.channel_group.push_back(o % 3);
+      for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(code(rng)));
+      n.quant.clamp_bias.assign(size_t(s.o), 0.f);
+      n.quant.act_range = 1.f;
+      n.weight.clear();
+      n.affine_scale.assign(size_t(s.o), 1.f);
+      n.affine_shift.assign(size_t(s.o), 0.f);
+      const int batch = 3;
+      const auto input = RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits), -0.5f, 2.5f);
+      const std::string what = fmt::format("bits {} c{} {}x{} o{} k{} s{}", bits, s.c, s.hw, s.hw, s.o, s.k, s.stride);
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " simd");
+      if (cuda::TensorCoreAdderSupported(bits, 90))
+        ExpectHostKernelsMatchCpu(g, AdderKernel::kTensorCore, input, batch, what + " tensor-core");
+    }
+  }
+}
+
+// The official checkpoint compiled at 3, 4 and 8 bits (a small calibration: the kernels, not the
+// accuracy, are under test) and full precision, on real test images: every layer kind, fused
+// residuals and ReLUs, in a network whose logits depend on its input (random-weight ResNets
+// saturate to the same logits for every image, which would hide a wrong early layer).
+TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
+  const std::string ckpt = SharedPath("checkpoints/resnet20_adder_cifar10.pth");
+  const std::string data = SharedPath("data/cifar-10-batches-bin");
+  if (ckpt.empty() || data.empty()) GTEST_SKIP() << "../shared data not present";
+  auto test = data::LoadCifar10Test(data);
+  ASSERT_TRUE(test.ok()) << test.status().message();
+  for (int bits : {0, 3, 4, 8}) {
+    compiler::CompileOptions o;
+    o.checkpoint = ckpt;
+    o.calib_data = data;
+    o.method = bits == 0 ? compiler::Method::kFullPrecision : compiler::Method::kAdderQuant;
+    o.bits = bits == 0 ? 8 : bits;
+    o.calib_batches = 2;
+    o.batch_size = 16;
+    o.progress = false;
+    auto compiled = compiler::Compile(o);
+    ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+    auto g = LoadArtifactFromMemory(compiled->artifact);
+    ASSERT_TRUE(g.ok()) << g.status().message();
+    const int batch = 2;
+    std::vector<float> input(size_t(batch) * data::kCifarPixels);
+    data::Normalize(test->image(0), size_t(batch), g->meta.mean, g->meta.std, input.data());
+    const std::string what = fmt::format("official ResNet-20, {} bits", bits);
+    ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
+    if (cuda::TensorCoreAdderSupported(bits, 90))
+      ExpectHostKernelsMatchCpu(*g, AdderKernel::kTensorCore, input, batch, what + ", tensor cores");
+  }
+}
+
+// A mutation the comparison must catch: one wrong code in a layer's packed weights.
+TEST(CudaEmulation, AWrongWeightIsCaught) {
+  Graph g = SingleLayerGraph(OpKind::kAdder2d, {16, 8, 8}, 16, 3, 1, 1, std::vector<float>(16 * 16 * 9, 0.f));
+  Node& n = g.nodes[0];
+  n.quant.bits = 4;
+  n.quant.group_scale = {1.f};
+  n.quant.channel_group.assign(16, 0);
+  for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(int(i % 16) - 8));
+  n.quant.clamp_bias.assign(16, 0.f);
+  n.quant.act_range = 1.f;
+  n.weight.clear();
+  n.affine_scale.assign(16, 1.f);
+  n.affine_shift.assign(16, 0.f);
+  auto plan = cuda::BuildCudaPlan(g, {90, AdderKernel::kPackedSimd});
+  ASSERT_TRUE(plan.ok());
+  const std::vector<float> input = RandomImages(16 * 8 * 8, 3, 0.f, 1.f);
+  auto good = RunPlanOnHost(g, *plan, input, 1);
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  for (cuda::PlanStep& s : plan->steps)
+    if (s.kind == cuda::StepKind::kAdderQuant) {
+      s.packed_weights[0] ^= 0x1u;  // channel 0, first tap: q_w one level off
+      break;
+    }
+  auto bad = RunPlanOnHost(g, *plan, input, 1);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_NE(std::memcmp(good->data(), bad->data(), good->size() * sizeof(float)), 0);
+}
+
+}  // namespace
+}  // namespace adderq::testing

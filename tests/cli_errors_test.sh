@@ -79,5 +79,14 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 1 "compile: --report into a missing directory" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/r.adq" --report "$tmp/nodir/r.html"
   [ -e "$tmp/r.adq" ] && { echo "FAIL: a refused --report compile left $tmp/r.adq"; fail=1; }
   expect 1 "run jit: bad --arch" -- "$run" jit "$tmp/fp.adq" --arch banana --cache-dir "$tmp/kc"
+  expect 1 "run jit: --cuda-simd-pixels 0" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-simd-pixels 0
+  # --resources: one line per variant with registers and spills (where NVRTC is installed)
+  if "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --resources >"$tmp/res.txt" 2>"$tmp/res.err"; then
+    grep -q "regs" "$tmp/res.txt" && grep -Eq "^  adder_f32_.* [0-9]+ +0 +0 " "$tmp/res.txt" ||
+      { echo "FAIL: jit --resources: $(cat "$tmp/res.txt")"; fail=1; }
+    echo "ok: run jit --resources ($(grep -c '^  [a-z]' "$tmp/res.txt") lines)"
+  else
+    grep -q "NVRTC" "$tmp/res.err" || { echo "FAIL: jit --resources: $(cat "$tmp/res.err")"; fail=1; }
+  fi
 fi
 exit $fail

@@ -28,7 +28,7 @@ std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo = -2.f, f
 
 // Runs `graph` on both backends and requires identical bytes.
 void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& input, int batch, int chunk, const std::string& what,
-                              AdderKernel kernel = AdderKernel::kAuto) {
+                              AdderKernel kernel = AdderKernel::kAuto, int simd_pixels = 0) {
   auto cpu = Executor::Create(graph, 0);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
   std::vector<float> expected, got;
@@ -36,6 +36,7 @@ void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& inpu
   CudaOptions opt;
   opt.chunk_images = chunk;
   opt.adder_kernel = kernel;
+  opt.simd_pixels = simd_pixels;
   auto gpu = CudaExecutor::Create(graph, opt);
   ASSERT_TRUE(gpu.ok()) << gpu.status().message();
   // The kernel asked for is the one that ran (tensor cores: every layer of <= 4 bits on sm_80+).
@@ -92,6 +93,11 @@ TEST(CudaBackend, AdderIntegerSumsMatchCpuForEveryBitWidth) {
                                  "bits " + std::to_string(bits) + " c" + std::to_string(s.c) + " o" + std::to_string(s.o) +
                                      (kernel == AdderKernel::kTensorCore ? " tensor-core" : " simd"),
                                  kernel);
+      // Register blocking (a tuning option): 2 and 3 output pixels per thread.
+      for (int pixels : {2, 3})
+        ExpectSameOnBothBackends(g, input, batch, 8,
+                                 "bits " + std::to_string(bits) + " c" + std::to_string(s.c) + " simd x" + std::to_string(pixels),
+                                 AdderKernel::kPackedSimd, pixels);
     }
   }
 }
@@ -127,6 +133,7 @@ TEST(CudaBackend, RealArtifactLogitsMatchCpu) {
     data::Normalize(test->image(0), size_t(n), g->meta.mean, g->meta.std, input.data());
     for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
       ExpectSameOnBothBackends(*g, input, n, 512, path + (kernel == AdderKernel::kTensorCore ? " tensor-core" : " simd"), kernel);
+    ExpectSameOnBothBackends(*g, input, n, 512, path + " simd x2", AdderKernel::kPackedSimd, 2);
   }
 }
 

@@ -29,12 +29,12 @@ std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo, float hi
 
 // Runs `graph` on the CPU backend and through the CUDA plan's kernels on the host; identical bytes.
 void ExpectHostKernelsMatchCpu(const Graph& graph, AdderKernel kernel, const std::vector<float>& input, int batch,
-                               const std::string& what) {
+                               const std::string& what, int simd_pixels = 0) {
   auto cpu = Executor::Create(graph, 0);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
   std::vector<float> expected;
   ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
-  auto plan = cuda::BuildCudaPlan(graph, {90, kernel});
+  auto plan = cuda::BuildCudaPlan(graph, {90, kernel, 0, 0, simd_pixels});
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   if (kernel == AdderKernel::kTensorCore) {
     bool any = false;
@@ -78,6 +78,10 @@ TEST(CudaEmulation, AdderIntegerSumsMatchCpuForEveryBitWidthAndKernel) {
       const auto input = RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits), -0.5f, 2.5f);
       const std::string what = fmt::format("bits {} c{} {}x{} o{} k{} s{}", bits, s.c, s.hw, s.hw, s.o, s.k, s.stride);
       ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " simd");
+      // Register blocking: 2 and 3 pixels per thread (3: a thread's last pixels past the end).
+      if (bits == 2 || bits == 4 || bits == 8)
+        for (int pixels : {2, 3})
+          ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + fmt::format(" simd x{}", pixels), pixels);
       if (cuda::TensorCoreAdderSupported(bits, 90))
         ExpectHostKernelsMatchCpu(g, AdderKernel::kTensorCore, input, batch, what + " tensor-core");
     }
@@ -112,6 +116,8 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
     data::Normalize(test->image(0), size_t(batch), g->meta.mean, g->meta.std, input.data());
     const std::string what = fmt::format("official ResNet-20, {} bits", bits);
     ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
+    if (bits == 4 || bits == 8)
+      ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD x2", 2);
     if (cuda::TensorCoreAdderSupported(bits, 90))
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kTensorCore, input, batch, what + ", tensor cores");
   }

@@ -30,6 +30,9 @@ Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const 
     options.tc_n_tiles = choice.cuda_tc_tiles[0];
     options.tc_m_tiles = choice.cuda_tc_tiles[1];
   }
+  if (choice.cuda_simd_pixels < 0 || choice.cuda_simd_pixels > cuda::kMaxSimdPixels)
+    return InvalidArgument("pixels per thread must be in 1..{}", cuda::kMaxSimdPixels);
+  options.simd_pixels = choice.cuda_simd_pixels;
   auto gpu = cuda::CudaExecutor::Create(graph, options);
   if (gpu.ok()) return std::unique_ptr<InferenceBackend>(std::move(gpu).value());
   if (choice.device == "cuda") return gpu.status().WithContext("--device cuda");

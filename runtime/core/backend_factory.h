@@ -16,6 +16,7 @@ struct BackendChoice {
   int cuda_chunk = 2048;        // images per CUDA pipeline step
   std::string cuda_adder = "auto";  // quantized adder kernel on CUDA: auto | simd | tensor-core
   std::vector<int> cuda_tc_tiles;   // tuning: {n tiles, m tiles} per warp of the tensor-core kernel
+  int cuda_simd_pixels = 0;         // tuning: output pixels per thread of the packed-SIMD kernel (0: default)
 };
 
 // The graph must outlive the backend. When `auto` falls back to the CPU, the reason (why CUDA was

@@ -59,7 +59,7 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   ADQ_CU(d_, DevicePrimaryCtxRetain(&context_, device_));
   ADQ_CU(d_, CtxSetCurrent(context_));
 
-  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_, {stats_.arch, options.adder_kernel, options.tc_n_tiles, options.tc_m_tiles}));
+  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_, {stats_.arch, options.adder_kernel, options.tc_n_tiles, options.tc_m_tiles, options.simd_pixels}));
   ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
   JitCompiler jit(*nvrtc, KernelCache(options.cache_dir), stats_.arch);
   for (const KernelVariant& v : plan_.variants) {

@@ -23,6 +23,7 @@ struct CudaOptions {
   int device = 0;
   AdderKernel adder_kernel = AdderKernel::kAuto;
   int tc_n_tiles = 0, tc_m_tiles = 0;  // PlanOptions' tuning knobs (0: defaults)
+  int simd_pixels = 0;
 };
 
 struct CudaStats {

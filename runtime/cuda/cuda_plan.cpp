@@ -174,11 +174,13 @@ class PlanBuilder {
     const int final_out = fused_[i].output;
     const QuantizeSpec qspec{in.c, in.h * in.w, words, lanes, bits};
     const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}", bits, in.c, in.h, in.w), QuantizeSource(qspec));
-    const AdderQuantSpec aspec{in.h,     in.w,  words, lanes, bits, n.kernel_h, n.kernel_w, n.stride, n.padding,
-                               out.c,    out.h, out.w, tile,  chunk, kAdderThreads, e};
-    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", bits, in.c, in.h, in.w, out.c,
+    const int pixels = options_.simd_pixels > 0 ? options_.simd_pixels : kDefaultSimdPixels;
+    if (pixels > kMaxSimdPixels) return InvalidArgument("{} pixels per thread (at most {})", pixels, kMaxSimdPixels);
+    const AdderQuantSpec aspec{in.h,  in.w,  words, lanes, bits,  n.kernel_h,    n.kernel_w, n.stride, n.padding,
+                               out.c, out.h, out.w, tile,  chunk, kAdderThreads, e,          pixels};
+    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}", bits, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
-                                             e.relu ? "_relu" : ""),
+                                             e.relu ? "_relu" : "", pixels > 1 ? fmt::format("_px{}", pixels) : ""),
                                  AdderQuantSource(aspec));
     const size_t K = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
     for (const auto& [multiplier, channels] : sets) {
@@ -191,6 +193,7 @@ class PlanBuilder {
       as.residual = residual;
       as.output = final_out;
       as.block = kAdderThreads;
+      as.items_per_block = kAdderThreads * pixels;
       as.threads_per_image = size_t(out.h) * size_t(out.w);
       as.set_channels = int(channels.size());
       as.grid_y = (as.set_channels + tile - 1) / tile;

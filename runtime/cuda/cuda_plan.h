@@ -32,7 +32,14 @@ struct PlanOptions {
   // Tensor-core tiles per warp, for tuning (0: the defaults, measured in docs/benchmarks.md):
   // at most tc_n_tiles x 8 output channels and tc_m_tiles x 16 output pixels.
   int tc_n_tiles = 0, tc_m_tiles = 0;
+  // Output pixels per thread of the packed-SIMD kernel, for tuning (0: kDefaultSimdPixels).
+  int simd_pixels = 0;
 };
+// One pixel per thread is what ran on a GPU (docs/benchmarks.md); more (register blocking: a
+// filter word read from shared memory serves several pixels) is checked on the host and compiled,
+// and becomes the default once tools/gpu-check.sh has measured it faster.
+inline constexpr int kDefaultSimdPixels = 1;
+inline constexpr int kMaxSimdPixels = 8;
 
 // mma.sync .b1 .and.popc needs sm_80; thermometer codes of 2^b bits fit 256-bit k steps for b <= 4.
 inline bool TensorCoreAdderSupported(int bits, int arch) { return bits >= 2 && bits <= 4 && arch >= 80; }

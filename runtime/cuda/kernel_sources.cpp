@@ -30,73 +30,10 @@ std::string EpilogueConstants(const Epilogue& e) {
   return fmt::format("constexpr bool kResidual = {};\nconstexpr bool kRelu = {};\n", e.residual, e.relu);
 }
 
-}  // namespace
-
-std::string QuantizeSource(const QuantizeSpec& s) {
-  const int lane_bits = 32 / s.lanes;
-  return Constants({{"kC", s.channels}, {"kPlane", s.plane}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
-                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", 1 << s.bits},
-                    {"kThermometer", s.thermometer}}) +
-         EpilogueConstants({}) + kCommon + R"(
-// codes[n][pixel][word]: lane e of word w holds channel w*kLanes+e as q_a + kOffset (kOffset alone
-// for padding channels, which the weights match, so they add 0); or as the thermometer code
-// 2^q_a - 1 (0 for padding channels, which the weights also hold as 0).
-extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restrict__ codes, float multiplier,
-                                      int images) {
-  const i64 i = adq_global_index();  // (n, word, pixel), pixel fastest: coalesced reads of x
-  if (i >= i64(images) * kPlane * kWords) return;
-  const int pixel = int(i % kPlane);
-  const int word = int((i / kPlane) % kWords);
-  const i64 n = i / (i64(kPlane) * kWords);
-  const float* xn = x + n * (kC * kPlane) + pixel;
-  u32 packed = 0;
-#pragma unroll
-  for (int e = 0; e < kLanes; ++e) {
-    const int c = word * kLanes + e;
-    // q_a = clip(round_half_even(x * m), 0, L), as quant::QuantizeActivation.
-    float q = 0.f;
-    if (c < kC) q = fminf(fmaxf(rintf(__fmul_rn(xn[i64(c) * kPlane], multiplier)), 0.f), float(kLevels));
-    if (kLanes == 1) packed = __float_as_uint(q);  // float lanes (8 bits): the code as a float
-    else if (kThermometer) packed |= ((1u << u32(q)) - 1u) << (e * kLaneBits);
-    else packed |= (u32(q) + u32(kOffset)) << (e * kLaneBits);
-  }
-  codes[(n * kPlane + pixel) * kWords + word] = packed;
-}
-)";
-}
-
-std::string AdderQuantSource(const AdderQuantSpec& s) {
-  const int lane_bits = 32 / s.lanes;
-  long long pad_word = 0;  // the code of a zero-padding position (float lanes: 0.0f, all bits 0)
-  if (s.lanes > 1)
-    for (int e = 0; e < s.lanes; ++e) pad_word |= (1LL << s.bits) << (e * lane_bits);
-  return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
-                    {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
-                    {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},
-                    {"kChunk", s.chunk}, {"kThreads", s.threads}, {"kPadWord", pad_word}}) +
-         EpilogueConstants(s.epilogue) + kCommon + R"(
-constexpr int kWeightsPerChannel = kKH * kKW * kWords;
-// acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit or 2 x 16-bit), as one PTX video
-// instruction with its accumulate (the __vsadu4 intrinsic adds a separate add and a zero move).
-// (ADQ_HOST_EMULATION: the tests compile these sources for the host, where each PTX instruction
-// is a function of the test's; see tests/cuda_host_emulation.h.)
-__device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
-#ifdef ADQ_HOST_EMULATION
-  acc = adq_emu_vabsdiff_add(int(kLanes), a, b, acc);
-#else
-  if (kLanes == 4) asm("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
-  else asm("vabsdiff2.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
-#endif
-}
-// Float lanes (8 bits: |q_a - 2 q_w| needs 10 bits, too wide for byte lanes, and the 16-bit video
-// instruction is slow): two FP32 adds per term, the absolute value a free operand modifier. Exact:
-// every partial sum is an integer below 2^24.
-__device__ __forceinline__ void adq_sad_acc(float& acc, u32 a, u32 b) {
-  acc = __fadd_rn(acc, fabsf(__fsub_rn(__uint_as_float(a), __uint_as_float(b))));
-}
-typedef )" + std::string(s.lanes == 1 ? "float" : "int") + R"( acc_t;
-
-// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] packed as 2 q_w + 2^b;
+// The packed-SIMD adder kernel's body, one output pixel per thread: the form measured on a GPU
+// (docs/benchmarks.md). The blocked form below computes the same sums; written for one pixel it
+// costs ptxas registers (64 -> 104) or spills, so the one-pixel form stays as it is.
+constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] packed as 2 q_w + 2^b;
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
 extern "C" __global__ void __launch_bounds__(kThreads)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
@@ -179,6 +116,191 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
   }
 }
 )";
+
+// kPixels output pixels per thread (register blocking), for tuning until measured on a GPU.
+constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] packed as 2 q_w + 2^b;
+// channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
+// At least two blocks per SM (up to 255 registers): left to itself ptxas held the blocked kernel
+// to 80 registers and spilled.
+extern "C" __global__ void __launch_bounds__(kThreads, 2)
+adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
+           const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
+           float* __restrict__ y, int set_channels, int images) {
+  __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
+  const int o0 = blockIdx.y * kTile;
+  for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
+    const int o = o0 + i / kWeightsPerChannel;
+    w_s[i] = o < set_channels ? weights[i64(o) * kWeightsPerChannel + i % kWeightsPerChannel] : 0u;
+  }
+  __syncthreads();
+  // kPixels output pixels per thread (register blocking: each filter word read from shared memory
+  // serves kPixels pixels), kThreads apart so that a warp's loads and stores stay contiguous.
+  const i64 total = i64(images) * kOutH * kOutW;
+  const i64 first = i64(blockIdx.x) * (kThreads * kPixels) + threadIdx.x;
+  if (first >= total) return;
+  const u32* img[kPixels];
+  int oy[kPixels], ox[kPixels];
+  bool valid[kPixels];
+  // Only this offset per pixel stays live across the window loops for the epilogue; the rest is
+  // 32-bit within an image (64-bit index arithmetic made ptxas spill: `adderq-run jit --resources`).
+  i64 out_base[kPixels];
+#pragma unroll
+  for (int j = 0; j < kPixels; ++j) {
+    const i64 pix = first + i64(j) * kThreads;
+    valid[j] = pix < total;
+    const i64 n = (valid[j] ? pix : first) / (kOutH * kOutW);
+    const int p = int((valid[j] ? pix : first) - n * (kOutH * kOutW));
+    ox[j] = p % int(kOutW);
+    oy[j] = p / int(kOutW);
+    img[j] = codes + n * (i64(kInH) * kInW * kWords);
+    out_base[j] = n * kOutC * (i64(kOutH) * kOutW) + p;
+  }
+  acc_t acc[kPixels][kTile];
+#pragma unroll
+  for (int j = 0; j < kPixels; ++j)
+#pragma unroll
+    for (int o = 0; o < kTile; ++o) acc[j][o] = 0;
+  // The window loops stay rolled: the unrolled body (kPixels x kTile x kChunk packed SADs) already
+  // hides their overhead, and unrolling them too multiplies NVRTC time (10 s for a 64-channel layer).
+#pragma unroll 1
+  for (int ki = 0; ki < kKH; ++ki) {
+#pragma unroll 1
+    for (int kj = 0; kj < kKW; ++kj) {
+      const u32* a_ptr[kPixels];
+      bool inside[kPixels];
+#pragma unroll
+      for (int j = 0; j < kPixels; ++j) {
+        const int iy = oy[j] * kStride + ki - kPad, ix = ox[j] * kStride + kj - kPad;
+        inside[j] = iy >= 0 && iy < kInH && ix >= 0 && ix < kInW;
+        a_ptr[j] = img[j] + (iy * int(kInW) + ix) * int(kWords);
+      }
+#pragma unroll
+      for (int c0 = 0; c0 < kWords; c0 += kChunk) {
+        u32 a[kPixels][kChunk];
+#pragma unroll
+        for (int j = 0; j < kPixels; ++j) {
+          if (kChunk % 4 == 0 && kWords % 4 == 0) {
+#pragma unroll
+            for (int c = 0; c < kChunk; c += 4) {
+              uint4 v = inside[j] ? *reinterpret_cast<const uint4*>(a_ptr[j] + c0 + c) : make_uint4(kPadWord, kPadWord, kPadWord, kPadWord);
+              a[j][c] = v.x; a[j][c + 1] = v.y; a[j][c + 2] = v.z; a[j][c + 3] = v.w;
+            }
+          } else {
+#pragma unroll
+            for (int c = 0; c < kChunk; ++c) a[j][c] = inside[j] ? a_ptr[j][c0 + c] : u32(kPadWord);
+          }
+        }
+#pragma unroll
+        for (int o = 0; o < kTile; ++o) {
+          const u32* w = w_s + o * kWeightsPerChannel + (ki * kKW + kj) * kWords + c0;
+          if (kChunk % 4 == 0 && kWords % 4 == 0) {
+            // 128-bit shared loads (a broadcast: every thread reads the same filter words).
+#pragma unroll
+            for (int c = 0; c < kChunk; c += 4) {
+              const uint4 wv = *reinterpret_cast<const uint4*>(w + c);
+#pragma unroll
+              for (int j = 0; j < kPixels; ++j) {
+                adq_sad_acc(acc[j][o], a[j][c], wv.x);
+                adq_sad_acc(acc[j][o], a[j][c + 1], wv.y);
+                adq_sad_acc(acc[j][o], a[j][c + 2], wv.z);
+                adq_sad_acc(acc[j][o], a[j][c + 3], wv.w);
+              }
+            }
+          } else {
+#pragma unroll
+            for (int c = 0; c < kChunk; ++c) {
+              const u32 wv = w[c];
+#pragma unroll
+              for (int j = 0; j < kPixels; ++j) adq_sad_acc(acc[j][o], a[j][c], wv);
+            }
+          }
+        }
+      }
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < kPixels; ++j) {
+    if (!valid[j]) continue;
+#pragma unroll
+    for (int o = 0; o < kTile; ++o) {
+      const int oc = o0 + o;
+      if (oc >= set_channels) break;
+      const int ch = channel_map[oc];
+      const int offset = ch * int(kOutH * kOutW);
+      y[out_base[j] + offset] =
+          adq_epilogue(float(acc[j][o]), scale[ch], shift[ch], kResidual ? residual + out_base[j] : residual, offset);
+    }
+  }
+}
+)";
+
+}  // namespace
+
+std::string QuantizeSource(const QuantizeSpec& s) {
+  const int lane_bits = 32 / s.lanes;
+  return Constants({{"kC", s.channels}, {"kPlane", s.plane}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
+                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", 1 << s.bits},
+                    {"kThermometer", s.thermometer}}) +
+         EpilogueConstants({}) + kCommon + R"(
+// codes[n][pixel][word]: lane e of word w holds channel w*kLanes+e as q_a + kOffset (kOffset alone
+// for padding channels, which the weights match, so they add 0); or as the thermometer code
+// 2^q_a - 1 (0 for padding channels, which the weights also hold as 0).
+extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restrict__ codes, float multiplier,
+                                      int images) {
+  const i64 i = adq_global_index();  // (n, word, pixel), pixel fastest: coalesced reads of x
+  if (i >= i64(images) * kPlane * kWords) return;
+  const int pixel = int(i % kPlane);
+  const int word = int((i / kPlane) % kWords);
+  const i64 n = i / (i64(kPlane) * kWords);
+  const float* xn = x + n * (kC * kPlane) + pixel;
+  u32 packed = 0;
+#pragma unroll
+  for (int e = 0; e < kLanes; ++e) {
+    const int c = word * kLanes + e;
+    // q_a = clip(round_half_even(x * m), 0, L), as quant::QuantizeActivation.
+    float q = 0.f;
+    if (c < kC) q = fminf(fmaxf(rintf(__fmul_rn(xn[i64(c) * kPlane], multiplier)), 0.f), float(kLevels));
+    if (kLanes == 1) packed = __float_as_uint(q);  // float lanes (8 bits): the code as a float
+    else if (kThermometer) packed |= ((1u << u32(q)) - 1u) << (e * kLaneBits);
+    else packed |= (u32(q) + u32(kOffset)) << (e * kLaneBits);
+  }
+  codes[(n * kPlane + pixel) * kWords + word] = packed;
+}
+)";
+}
+
+std::string AdderQuantSource(const AdderQuantSpec& s) {
+  const int lane_bits = 32 / s.lanes;
+  long long pad_word = 0;  // the code of a zero-padding position (float lanes: 0.0f, all bits 0)
+  if (s.lanes > 1)
+    for (int e = 0; e < s.lanes; ++e) pad_word |= (1LL << s.bits) << (e * lane_bits);
+  return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
+                    {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
+                    {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},
+                    {"kChunk", s.chunk}, {"kThreads", s.threads}, {"kPixels", s.pixels}, {"kPadWord", pad_word}}) +
+         EpilogueConstants(s.epilogue) + kCommon + R"(
+constexpr int kWeightsPerChannel = kKH * kKW * kWords;
+// acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit or 2 x 16-bit), as one PTX video
+// instruction with its accumulate (the __vsadu4 intrinsic adds a separate add and a zero move).
+// (ADQ_HOST_EMULATION: the tests compile these sources for the host, where each PTX instruction
+// is a function of the test's; see tests/cuda_host_emulation.h.)
+__device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
+#ifdef ADQ_HOST_EMULATION
+  acc = adq_emu_vabsdiff_add(int(kLanes), a, b, acc);
+#else
+  if (kLanes == 4) asm("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
+  else asm("vabsdiff2.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
+#endif
+}
+// Float lanes (8 bits: |q_a - 2 q_w| needs 10 bits, too wide for byte lanes, and the 16-bit video
+// instruction is slow): two FP32 adds per term, the absolute value a free operand modifier. Exact:
+// every partial sum is an integer below 2^24.
+__device__ __forceinline__ void adq_sad_acc(float& acc, u32 a, u32 b) {
+  acc = __fadd_rn(acc, fabsf(__fsub_rn(__uint_as_float(a), __uint_as_float(b))));
+}
+typedef )" + std::string(s.lanes == 1 ? "float" : "int") + R"( acc_t;
+
+)" + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
 }
 
 std::string AdderTensorCoreSource(const AdderTensorCoreSpec& s) {

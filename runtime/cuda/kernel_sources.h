@@ -33,10 +33,12 @@ struct AdderQuantSpec {
   int kernel_h, kernel_w, stride, padding, out_c, out_h, out_w;
   int channel_tile, chunk, threads;
   Epilogue epilogue;
+  int pixels = 1;  // output pixels per thread (register blocking), `threads` apart
 };
-// sum |q_a - 2 q_w| over the layer's window with packed SIMD (__vsadu4 / __vsadu2), int32
-// accumulators, then the folded affine and the epilogue. One thread per output pixel, `channel_tile`
-// output channels per block (their weights in shared memory).
+// sum |q_a - 2 q_w| over the layer's window with packed SIMD (vabsdiff4 / vabsdiff2; float lanes at
+// 8 bits), int32 accumulators, then the folded affine and the epilogue. `pixels` output pixels per
+// thread, `channel_tile` output channels per block (their weights in shared memory); a block covers
+// threads x pixels consecutive output pixels.
 std::string AdderQuantSource(const AdderQuantSpec& s);
 
 struct AdderTensorCoreSpec {

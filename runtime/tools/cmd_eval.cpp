@@ -24,6 +24,7 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
       ->check(CLI::Range(0, 65536));
   AddDeviceOptions(cmd, a.device, a.threads);
   AddCudaAdderOption(cmd, a.cuda_adder);
+  AddCudaSimdPixelsOption(cmd, a.cuda_simd_pixels);
   cmd->add_option("--cuda-chunk", a.cuda_chunk, "images per CUDA pipeline step")->check(CLI::Range(1, 65536));
   cmd->add_option("--save-logits", a.save_logits, "write all logits (float32, image-major) to this file");
   cmd->add_flag("--json", a.json, "print one JSON object");
@@ -44,7 +45,7 @@ Status RunEval(const EvalArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
   ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
-  BackendChoice choice{a.device, a.threads, a.cuda_chunk, a.cuda_adder, {}};
+  BackendChoice choice{a.device, a.threads, a.cuda_chunk, a.cuda_adder, {}, a.cuda_simd_pixels};
   ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   std::vector<float> all_logits;
   Progress progress("eval", !a.quiet && !a.json);

@@ -27,6 +27,7 @@ void AddJitCommand(CLI::App& app, JitArgs& a) {
                   "kernel cache (default: $ADDERQ_CACHE_DIR, else $XDG_CACHE_HOME/adderq, else ~/.cache/adderq)");
   cmd->add_option("--dump-source", a.dump_dir, "also write each variant's CUDA source to DIR/<name>.cu (for nvcc/ptxas analysis)");
   AddCudaAdderOption(cmd, a.cuda_adder);
+  AddCudaSimdPixelsOption(cmd, a.cuda_simd_pixels);
   cmd->add_flag("--resources", a.resources,
                 "also report what ptxas allocated for each variant: registers, spills, stack and shared memory");
   cmd->add_flag("--json", a.json, "print one JSON object");
@@ -76,7 +77,7 @@ Status RunJit(const JitArgs& a) {
   // --cuda-adder: compile what the executor will ask for with the same choice.
   std::vector<cuda::CudaPlan> plans;
   for (int arch : archs) {
-    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, {arch, adder}));
+    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, {arch, adder, 0, 0, a.cuda_simd_pixels}));
     plans.push_back(std::move(plan));
   }
   if (!a.dump_dir.empty()) {

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cuda/cuda_plan.h"
+
 namespace adderq::tools {
 
 void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads) {
@@ -16,6 +18,13 @@ void AddCudaAdderOption(CLI::App* cmd, std::string& cuda_adder) {
                   "tensor cores for <= 4 bits on sm_80+; experimental, not yet run on a GPU) or auto (simd "
                   "for now); all compute identical results")
       ->check(CLI::IsMember({"auto", "simd", "tensor-core"}));
+}
+
+void AddCudaSimdPixelsOption(CLI::App* cmd, int& pixels) {
+  cmd->add_option("--cuda-simd-pixels", pixels,
+                  "tuning: output pixels per thread of the packed-SIMD adder kernel (register blocking; default "
+                  "1, the form measured on a GPU; all compute identical results)")
+      ->check(CLI::Range(1, cuda::kMaxSimdPixels));
 }
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {

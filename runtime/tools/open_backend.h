@@ -15,6 +15,8 @@ namespace adderq::tools {
 void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads);
 // --cuda-adder, for the subcommands that compare kernels (eval, bench) or compile them (jit).
 void AddCudaAdderOption(CLI::App* cmd, std::string& cuda_adder);
+// --cuda-simd-pixels (tuning the packed-SIMD kernel), for eval, bench and jit.
+void AddCudaSimdPixelsOption(CLI::App* cmd, int& pixels);
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet);
 

@@ -18,6 +18,7 @@ struct EvalArgs {
   std::string device = "auto";
   int cuda_chunk = 2048;
   std::string cuda_adder = "auto";
+  int cuda_simd_pixels = 0;
   std::string save_logits;
   bool json = false, quiet = false;
 };
@@ -34,6 +35,7 @@ Status RunInfo(const InfoArgs& args);
 struct JitArgs {
   std::string model, cache_dir, dump_dir, cuda_adder = "auto";
   std::vector<std::string> archs;
+  int cuda_simd_pixels = 0;
   bool json = false, resources = false;
 };
 void AddJitCommand(CLI::App& app, JitArgs& args);
@@ -42,6 +44,7 @@ Status RunJit(const JitArgs& args);
 struct BenchArgs {
   std::string model, data, device = "auto", cuda_adder = "auto";
   std::vector<int> cuda_tc_tiles;
+  int cuda_simd_pixels = 0;
   int images = 10000, repeat = 3, threads = 0;
   bool json = false, quiet = false;
 };

@@ -19,10 +19,7 @@ Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const 
     return InvalidArgument("device must be auto, cpu or cuda, not '{}'", choice.device);
   cuda::CudaOptions options;
   options.chunk_images = choice.cuda_chunk;
-  if (choice.cuda_adder == "simd") options.adder_kernel = cuda::AdderKernel::kPackedSimd;
-  else if (choice.cuda_adder == "tensor-core") options.adder_kernel = cuda::AdderKernel::kTensorCore;
-  else if (choice.cuda_adder != "auto")
-    return InvalidArgument("CUDA adder kernel must be auto, simd or tensor-core, not '{}'", choice.cuda_adder);
+  ADQ_ASSIGN_OR_RETURN(options.adder_kernel, cuda::AdderKernelFromName(choice.cuda_adder));
   if (!choice.cuda_tc_tiles.empty()) {
     if (choice.cuda_tc_tiles.size() != 2 || choice.cuda_tc_tiles[0] < 1 || choice.cuda_tc_tiles[0] > 8 ||
         choice.cuda_tc_tiles[1] < 1 || choice.cuda_tc_tiles[1] > 8)

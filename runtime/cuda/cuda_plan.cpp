@@ -318,6 +318,13 @@ class PlanBuilder {
 
 }  // namespace
 
+Result<AdderKernel> AdderKernelFromName(const std::string& name) {
+  if (name == "auto") return AdderKernel::kAuto;
+  if (name == "simd") return AdderKernel::kPackedSimd;
+  if (name == "tensor-core") return AdderKernel::kTensorCore;
+  return InvalidArgument("CUDA adder kernel must be auto, simd or tensor-core, not '{}'", name);
+}
+
 Result<CudaPlan> BuildCudaPlan(const Graph& graph, const PlanOptions& options) { return PlanBuilder(graph, options).Build(); }
 
 }  // namespace adderq::cuda

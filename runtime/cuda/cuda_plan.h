@@ -25,6 +25,8 @@ enum class AdderKernel {
 // for sm_80/sm_90, but has not yet run on a GPU: `auto` switches to it only once tools/gpu-check.sh
 // has shown it bit-identical and faster on a device (docs/benchmarks.md).
 inline constexpr bool kTensorCoreAdderByDefault = false;
+// "auto", "simd" or "tensor-core" (the --cuda-adder values).
+Result<AdderKernel> AdderKernelFromName(const std::string& name);
 
 struct PlanOptions {
   int arch = 90;  // compute capability x 10 of the target GPU

@@ -41,13 +41,6 @@ Result<int> ParseArch(const std::string& s) {
   return std::stoi(digits);
 }
 
-Result<cuda::AdderKernel> ParseAdderKernel(const std::string& s) {
-  if (s == "auto") return cuda::AdderKernel::kAuto;
-  if (s == "simd") return cuda::AdderKernel::kPackedSimd;
-  if (s == "tensor-core") return cuda::AdderKernel::kTensorCore;
-  return InvalidArgument("--cuda-adder must be auto, simd or tensor-core, not '{}'", s);
-}
-
 // One line per variant: what ptxas allocated. Spills are what to look for: local memory in the
 // inner loop of an adder kernel costs more than the registers it saves.
 Result<nlohmann::ordered_json> ReportResources(const cuda::Nvrtc& nvrtc, const cuda::CudaPlan& plan, int arch, bool print) {
@@ -72,7 +65,7 @@ Status RunJit(const JitArgs& a) {
     archs.push_back(arch);
   }
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
-  ADQ_ASSIGN_OR_RETURN(const cuda::AdderKernel adder, ParseAdderKernel(a.cuda_adder));
+  ADQ_ASSIGN_OR_RETURN(const cuda::AdderKernel adder, cuda::AdderKernelFromName(a.cuda_adder));
   // The variants may depend on the architecture (tensor-core adder kernels from sm_80) and on
   // --cuda-adder: compile what the executor will ask for with the same choice.
   std::vector<cuda::CudaPlan> plans;

@@ -136,6 +136,23 @@ class PlanBuilder {
   }
 
   // The input of one quantizer set as codes (one thread per code word) in the codes scratch.
+  // What an adder layer's quantize step codes: the whole input, or for a 1x1 layer with a stride
+  // and no padding (the ResNet shortcuts) only the pixels it reads, a stride^2 smaller image over
+  // which the layer then runs at stride 1.
+  struct CodedInput {
+    Shape3 shape;
+    int stride;  // the adder kernel's stride over the codes
+    QuantizeSpec Spec(int words, int lanes, int bits, bool thermometer, Shape3 in, int layer_stride) const {
+      QuantizeSpec q{in.c, shape.h * shape.w, words, lanes, bits, thermometer};
+      if (stride != layer_stride) q.stride = layer_stride, q.in_h = in.h, q.in_w = in.w, q.coded_w = shape.w;
+      return q;
+    }
+  };
+  static CodedInput CodedInputOf(const Node& n, Shape3 in, Shape3 out) {
+    if (n.kernel_h == 1 && n.kernel_w == 1 && n.padding == 0 && n.stride > 1) return {{in.c, out.h, out.w}, 1};
+    return {in, n.stride};
+  }
+
   void AddQuantizeStep(size_t i, int variant, float multiplier, size_t words_per_image) {
     PlanStep qs;
     qs.kind = StepKind::kQuantize;
@@ -172,19 +189,22 @@ class PlanBuilder {
     const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
     const int residual = fused_[i].residual;
     const int final_out = fused_[i].output;
-    const QuantizeSpec qspec{in.c, in.h * in.w, words, lanes, bits};
-    const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}", bits, in.c, in.h, in.w), QuantizeSource(qspec));
+    const CodedInput coded = CodedInputOf(n, in, out);
+    const QuantizeSpec qspec = coded.Spec(words, lanes, bits, false, in, n.stride);
+    const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}{}", bits, in.c, in.h, in.w,
+                                             qspec.stride > 1 ? fmt::format("_every{}", qspec.stride) : ""),
+                                 QuantizeSource(qspec));
     const int pixels = options_.simd_pixels > 0 ? options_.simd_pixels : kDefaultSimdPixels;
     if (pixels > kMaxSimdPixels) return InvalidArgument("{} pixels per thread (at most {})", pixels, kMaxSimdPixels);
-    const AdderQuantSpec aspec{in.h,  in.w,  words, lanes, bits,  n.kernel_h,    n.kernel_w, n.stride, n.padding,
-                               out.c, out.h, out.w, tile,  chunk, kAdderThreads, e,          pixels};
+    const AdderQuantSpec aspec{coded.shape.h, coded.shape.w, words, lanes, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
+                               out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels};
     const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}", bits, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
                                              e.relu ? "_relu" : "", pixels > 1 ? fmt::format("_px{}", pixels) : ""),
                                  AdderQuantSource(aspec));
     const size_t K = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
     for (const auto& [multiplier, channels] : sets) {
-      AddQuantizeStep(i, qvariant, multiplier, size_t(in.h) * size_t(in.w) * size_t(words));
+      AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
 
       PlanStep as;
       as.kind = StepKind::kAdderQuant;
@@ -238,17 +258,20 @@ class PlanBuilder {
     const int m_tiles = options_.tc_m_tiles > 0 ? options_.tc_m_tiles : n_tiles <= 2 ? 4 : 2;
 
     const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
-    const QuantizeSpec qspec{in.c, in.h * in.w, words, lanes, bits, true};
-    const int qvariant = Variant(fmt::format("quantize_thermo_b{}_c{}_{}x{}", bits, in.c, in.h, in.w), QuantizeSource(qspec));
-    const AdderTensorCoreSpec tspec{in.h,  in.w,  words, bits,    n.kernel_h, n.kernel_w, n.stride, n.padding,
-                                    out.c, out.h, out.w, n_tiles, m_tiles,    e};
+    const CodedInput coded = CodedInputOf(n, in, out);
+    const QuantizeSpec qspec = coded.Spec(words, lanes, bits, true, in, n.stride);
+    const int qvariant = Variant(fmt::format("quantize_thermo_b{}_c{}_{}x{}{}", bits, in.c, in.h, in.w,
+                                             qspec.stride > 1 ? fmt::format("_every{}", qspec.stride) : ""),
+                                 QuantizeSource(qspec));
+    const AdderTensorCoreSpec tspec{coded.shape.h, coded.shape.w, words, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
+                                    out.c, out.h, out.w, n_tiles, m_tiles, e};
     const int tvariant = Variant(fmt::format("adder_tc_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", bits, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
                                              e.relu ? "_relu" : ""),
                                  AdderTensorCoreSource(tspec));
     const size_t K = size_t(in.c) * size_t(taps);
     for (const auto& [multiplier, channels] : QuantizerSets(q, out.c)) {
-      AddQuantizeStep(i, qvariant, multiplier, size_t(in.h) * size_t(in.w) * size_t(words));
+      AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
 
       PlanStep ts;
       ts.kind = StepKind::kAdderTensorCore;

@@ -20,8 +20,11 @@ struct Epilogue {
 };
 
 struct QuantizeSpec {
-  int channels, plane, words_per_pixel, lanes, bits;  // plane = H*W
+  int channels, plane, words_per_pixel, lanes, bits;  // plane = H*W of the codes
   bool thermometer = false;
+  // Subsampling (1x1 layers with a stride and no padding read no other pixels): the codes hold
+  // pixel (y * stride, x * stride) of an in_h x in_w input at (y, x) of a plane with `coded_w` columns.
+  int stride = 1, in_h = 0, in_w = 0, coded_w = 0;
 };
 // Activation codes for an adder layer: x (NCHW floats) -> per pixel, channels packed `lanes` per
 // 32-bit word as q_a + 2^bits (8-bit lanes for bits <= 7, a float lane for 8 bits), or, for the

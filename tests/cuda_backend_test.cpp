@@ -72,20 +72,7 @@ TEST(CudaBackend, AdderIntegerSumsMatchCpuForEveryBitWidth) {
   for (const Shape s : {Shape{16, 32, 16, 3, 1, 1}, Shape{16, 32, 32, 3, 2, 1}, Shape{16, 32, 32, 1, 2, 0},
                         Shape{32, 16, 32, 3, 1, 1}, Shape{64, 8, 64, 3, 1, 1}, Shape{5, 7, 3, 3, 2, 1}}) {
     for (int bits = 2; bits <= 8; ++bits) {
-      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, {s.c, s.hw, s.hw}, s.o, s.k, s.stride, s.pad,
-                                          std::vector<float>(size_t(s.o * s.c * s.k * s.k), 0.f));
-      Node& n = g.nodes[0];
-      n.quant.bits = bits;
-      n.quant.group_scale = {1.f, 0.5f, 2.f};
-      std::mt19937 rng(uint32_t(bits * 100 + s.c));
-      std::uniform_int_distribution<int> code(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
-      for (int o = 0; o < s.o; ++o) n.quant.channel_group.push_back(o % 3);
-      for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(code(rng)));
-      n.quant.clamp_bias.assign(size_t(s.o), 0.f);
-      n.quant.act_range = 1.f;
-      n.weight.clear();
-      n.affine_scale.assign(size_t(s.o), 1.f);
-      n.affine_shift.assign(size_t(s.o), 0.f);
+      const Graph g = testing::QuantizedAdderLayer({s.c, s.hw, s.hw}, s.o, s.k, s.stride, s.pad, bits, uint32_t(bits * 100 + s.c));
       const int batch = 19;
       const auto input = RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits), -0.5f, 2.5f);
       for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})

@@ -8,13 +8,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "core/file_io.h"
 #include "core/sha256.h"
+#include "cuda/launch_arguments.h"
 
 #ifndef ADQ_HOST_CXX
 #define ADQ_HOST_CXX "c++"
@@ -46,7 +46,7 @@ struct ThreadState {
 thread_local ThreadState self;
 Dim3 block_dim;  // one launch at a time
 
-struct Hooks {
+struct Hooks {  // the prelude's adq_emu_hooks, member for member
   const Dim3* (*thread_idx)();
   const Dim3* (*block_idx)();
   const Dim3* (*block_dim)();
@@ -247,7 +247,6 @@ Status HostKernel::Launch(unsigned grid_x, unsigned grid_y, unsigned block, std:
 
 Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPlan& plan, std::span<const float> input,
                                          int batch) {
-  using cuda::StepKind;
   std::vector<HostKernel> kernels;
   for (const cuda::KernelVariant& v : plan.variants) {
     ADQ_ASSIGN_OR_RETURN(HostKernel k, HostKernel::Compile(v.source, v.name));
@@ -262,29 +261,18 @@ Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPla
   };
   std::memcpy(slot(graph.input), input.data(), input.size_bytes());
   auto data = [](const auto& v) -> void* { return v.empty() ? nullptr : const_cast<void*>(static_cast<const void*>(v.data())); };
-  // As CudaExecutor::Launch.
+  // As CudaExecutor::Launch: the same argument lists and grid (cuda/launch_arguments.h).
   for (const cuda::PlanStep& s : plan.steps) {
-    void *x = slot(s.input), *x2 = slot(s.input2), *res = slot(s.residual), *y = slot(s.output);
-    void *codes_p = codes.data(), *pw = data(s.packed_weights), *cmap = data(s.channel_map), *wabs = data(s.weight_abs),
-         *w = data(s.weight), *scale = data(s.scale), *shift = data(s.shift);
-    if (s.output < 0) y = nullptr;
-    float scalar = s.scalar;
-    int n = batch, set_channels = s.set_channels;
-    long long count = (long long)batch * (long long)s.threads_per_image;
-    std::vector<void*> args;
-    switch (s.kind) {
-      case StepKind::kQuantize: args = {&x, &codes_p, &scalar, &n}; break;
-      case StepKind::kAdderQuant: args = {&codes_p, &pw, &cmap, &scale, &shift, &res, &y, &set_channels, &n}; break;
-      case StepKind::kAdderTensorCore: args = {&codes_p, &pw, &cmap, &wabs, &scale, &shift, &res, &y, &set_channels, &n}; break;
-      case StepKind::kConvLikeFloat: args = {&x, &w, &scale, &shift, &res, &y, &n}; break;
-      case StepKind::kLinear: args = {&x, &w, &scale, &shift, &y, &n}; break;
-      case StepKind::kAvgPool: args = {&x, &y, &scalar, &n}; break;
-      case StepKind::kBatchNorm: args = {&x, &scale, &shift, &y, &n}; break;
-      case StepKind::kElementwise: args = {&x, &x2, &y, &count}; break;
-    }
-    const long long per_block = s.items_per_block > 0 ? s.items_per_block : s.block;
-    const long long blocks = (count + per_block - 1) / per_block;
-    ADQ_RETURN_IF_ERROR(kernels[size_t(s.variant)].Launch(unsigned(blocks), unsigned(s.grid_y), unsigned(s.block), args)
+    cuda::LaunchValues<void*> v;
+    v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
+    v.codes = codes.data(), v.packed_weights = data(s.packed_weights), v.channel_map = data(s.channel_map);
+    v.weight_abs = data(s.weight_abs), v.weight = data(s.weight), v.scale = data(s.scale), v.shift = data(s.shift);
+    v.scalar = s.scalar;
+    v.images = batch, v.set_channels = s.set_channels;
+    v.count = cuda::WorkItems(s, batch);
+    const std::vector<void*> args = cuda::KernelArguments(s.kind, v);
+    ADQ_RETURN_IF_ERROR(kernels[size_t(s.variant)]
+                            .Launch(unsigned(cuda::GridBlocks(s, batch)), unsigned(s.grid_y), unsigned(s.block), args)
                             .WithContext(graph.nodes[s.node].name));
   }
   const float* out = static_cast<const float*>(slot(graph.output));

@@ -63,6 +63,23 @@ std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, con
                                                  [](int32_t a, int8_t b) { return std::abs(a - 2 * int32_t(b)); });
 }
 
+Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int bits, uint32_t seed) {
+  Graph g = SingleLayerGraph(OpKind::kAdder2d, in, out_c, k, stride, pad, std::vector<float>(size_t(out_c * in.c * k * k), 0.f));
+  Node& n = g.nodes[0];
+  n.quant.bits = bits;
+  n.quant.group_scale = {1.f, 0.5f, 2.f};
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> code(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
+  for (int o = 0; o < out_c; ++o) n.quant.channel_group.push_back(o % 3);
+  for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(code(rng)));
+  n.quant.clamp_bias.assign(size_t(out_c), 0.f);
+  n.quant.act_range = 1.f;
+  n.weight.clear();
+  n.affine_scale.assign(size_t(out_c), 1.f);
+  n.affine_shift.assign(size_t(out_c), 0.f);
+  return g;
+}
+
 Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight) {
   Graph g;
   g.meta.input_shape = in;

@@ -24,6 +24,11 @@ std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, con
 // A graph of a single Adder2d (or Conv2d) node over `in`, with affine scale -1 (adder) / 1, shift 0.
 Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight);
 
+// SingleLayerGraph's adder layer quantized to `bits`: random codes (from `seed`), three quantizer
+// groups (scales 1, 0.5, 2; channel o in group o % 3), activation range 1, affine 1/0, so its
+// outputs are the int32 sums themselves (exact in float below 2^24).
+Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int bits, uint32_t seed);
+
 // Small fixed graphs: a float adder layer and its 3-bit quantized twin (fuzz seeds, golden artifact).
 Graph SampleFloatGraph();
 Graph SampleQuantizedGraph();

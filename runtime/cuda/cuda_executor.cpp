@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cuda/kernel_sources.h"
+#include "cuda/launch_arguments.h"
 
 namespace adderq::cuda {
 
@@ -115,27 +116,15 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
   auto slot = [&](int tensor) -> CUdeviceptr {
     return tensor < 0 ? CUdeviceptr(0) : p.slots[size_t(plan_.tensor_slot[size_t(tensor)])].get();
   };
-  CUdeviceptr x = slot(s.input), x2 = slot(s.input2), res = slot(s.residual), y = slot(s.output);
-  CUdeviceptr codes = p.codes.get(), pw = r.packed_weights.get(), cmap = r.channel_map.get(), wabs = r.weight_abs.get(),
-              w = r.weight.get(), scale = r.scale.get(), shift = r.shift.get();
-  float scalar = s.scalar;
-  int n = images, set_channels = s.set_channels;
-  long long count = (long long)images * (long long)s.threads_per_image;
-  std::vector<void*> args;
-  switch (s.kind) {
-    case StepKind::kQuantize: args = {&x, &codes, &scalar, &n}; break;
-    case StepKind::kAdderQuant: args = {&codes, &pw, &cmap, &scale, &shift, &res, &y, &set_channels, &n}; break;
-    case StepKind::kAdderTensorCore:
-      args = {&codes, &pw, &cmap, &wabs, &scale, &shift, &res, &y, &set_channels, &n};
-      break;
-    case StepKind::kConvLikeFloat: args = {&x, &w, &scale, &shift, &res, &y, &n}; break;
-    case StepKind::kLinear: args = {&x, &w, &scale, &shift, &y, &n}; break;
-    case StepKind::kAvgPool: args = {&x, &y, &scalar, &n}; break;
-    case StepKind::kBatchNorm: args = {&x, &scale, &shift, &y, &n}; break;
-    case StepKind::kElementwise: args = {&x, &x2, &y, &count}; break;
-  }
-  const long long per_block = s.items_per_block > 0 ? s.items_per_block : s.block;
-  const long long blocks = (count + per_block - 1) / per_block;
+  LaunchValues<CUdeviceptr> v;
+  v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
+  v.codes = p.codes.get(), v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
+  v.weight_abs = r.weight_abs.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
+  v.scalar = s.scalar;
+  v.images = images, v.set_channels = s.set_channels;
+  v.count = WorkItems(s, images);
+  std::vector<void*> args = KernelArguments(s.kind, v);
+  const long long blocks = GridBlocks(s, images);
   if (blocks > 0x7fffffffLL) return RuntimeError("node '{}': {} thread blocks exceed the grid limit", graph_.nodes[s.node].name, blocks);
   return d_.Check(d_.LaunchKernel(functions_[size_t(s.variant)], unsigned(blocks), unsigned(s.grid_y), 1, unsigned(s.block),
                                   1, 1, 0, p.stream.get(), args.data(), nullptr),

@@ -35,8 +35,8 @@ void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& inpu
   ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
   CudaOptions opt;
   opt.chunk_images = chunk;
-  opt.adder_kernel = kernel;
-  opt.simd_pixels = simd_pixels;
+  opt.plan.adder = kernel;
+  opt.plan.simd_pixels = simd_pixels;
   auto gpu = CudaExecutor::Create(graph, opt);
   ASSERT_TRUE(gpu.ok()) << gpu.status().message();
   // The kernel asked for is the one that ran (tensor cores: every layer of <= 4 bits on sm_80+).

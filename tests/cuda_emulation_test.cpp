@@ -2,6 +2,8 @@
 // backend bit for bit: the adder kernels' integer sums at every bit width and layer shape, both
 // quantized adder kernels, and the official checkpoint compiled at several bit widths on real test
 // images. No GPU needed; on a GPU, cuda_backend_test checks the same on the device.
+#include <array>
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -28,14 +30,16 @@ std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo, float hi
 }
 
 // Runs `graph` on the CPU backend and through the CUDA plan's kernels on the host; identical bytes.
+// With `fused_codes`, at least that many quantize steps must have been replaced by fused codes.
 void ExpectHostKernelsMatchCpu(const Graph& graph, AdderKernel kernel, const std::vector<float>& input, int batch,
-                               const std::string& what, int simd_pixels = 0) {
+                               const std::string& what, int simd_pixels = 0, int fused_codes = 0) {
   auto cpu = Executor::Create(graph, 0);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
   std::vector<float> expected;
   ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
-  auto plan = cuda::BuildCudaPlan(graph, {90, kernel, 0, 0, simd_pixels});
+  auto plan = cuda::BuildCudaPlan(graph, {90, kernel, 0, 0, simd_pixels, fused_codes > 0});
   ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_GE(plan->fused_codes, fused_codes) << what;
   if (kernel == AdderKernel::kTensorCore) {
     bool any = false;
     for (const cuda::PlanStep& s : plan->steps) any |= s.kind == cuda::StepKind::kAdderTensorCore;
@@ -105,9 +109,80 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
     ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
     if (bits == 4 || bits == 8)
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD x2", 2);
+    // Fused codes: every adder layer but the first and the two shortcuts (whose input is the stem's
+    // output or is read subsampled) gets its codes from its producer's epilogue.
+    if (bits > 0) {
+      ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes", 0, 17);
+      if (bits == 4) ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes x2", 2, 17);
+    }
     if (cuda::TensorCoreAdderSupported(bits, 90))
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kTensorCore, input, batch, what + ", tensor cores");
   }
+}
+
+// Fused codes at every bit width, on 1 and 2 pixels per thread. The last layer's outputs are its
+// integer sums, so a wrong code in its input shows directly: 5-18-7 has padding lanes in the last
+// code word (18 = 4 x 4 + 2) and a partial channel tile (18 = 16 + 2); in 5-16-16-7 the codes
+// leave as 16-byte stores and a chain of two fused layers runs.
+TEST(CudaEmulation, FusedCodesMatchCpuForEveryBitWidth) {
+  for (int bits = 2; bits <= 8; ++bits)
+    for (const std::vector<int>& chain : {std::vector<int>{18, 7}, std::vector<int>{16, 16, 7}}) {
+      const Graph g = QuantizedAdderChain({5, 7, 7}, chain, bits, uint32_t(bits));
+      const int batch = 3;
+      const auto input = RandomImages(size_t(batch) * 5 * 7 * 7, uint32_t(bits + 40), -0.5f, 1.5f);
+      const std::string what = fmt::format("chain of {} layers from {} channels, bits {}", chain.size(), chain[0], bits);
+      const int fused = int(chain.size()) - 1;
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " fused", 0, fused);
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " fused x2", 2, fused);
+    }
+}
+
+// What fused codes leave out: the quantize steps they replace, and the float outputs nothing else
+// reads (the chain's inner layers), while the tensor-core kernel and several quantizer sets keep
+// their quantize steps.
+TEST(CudaEmulation, FusedCodesPlanDropsQuantizeStepsAndUnreadFloats) {
+  const Graph g = QuantizedAdderChain({5, 7, 7}, {18, 16, 7}, 4, 1);
+  auto count = [&](const Graph& graph, cuda::PlanOptions o) {
+    auto plan = cuda::BuildCudaPlan(graph, o);
+    EXPECT_TRUE(plan.ok()) << plan.status().message();
+    int quantize = 0, float_outputs = 0, codes_out = 0;
+    for (const cuda::PlanStep& s : plan->steps) {
+      quantize += s.kind == cuda::StepKind::kQuantize;
+      float_outputs += s.kind == cuda::StepKind::kAdderQuant && s.output >= 0;
+      codes_out += s.codes_out >= 0;
+    }
+    return std::array<int, 4>{quantize, float_outputs, codes_out, plan->fused_codes};
+  };
+  EXPECT_EQ(count(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, false}), (std::array<int, 4>{3, 3, 0, 0}));
+  EXPECT_EQ(count(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true}), (std::array<int, 4>{1, 1, 2, 2}));
+  EXPECT_EQ(count(g, {90, AdderKernel::kTensorCore, 0, 0, 0, true}), (std::array<int, 4>{3, 0, 0, 0}));
+  EXPECT_EQ(count(QuantizedAdderLayer({16, 8, 8}, 16, 3, 1, 1, 4, 1), {90, AdderKernel::kPackedSimd, 0, 0, 0, true}),
+            (std::array<int, 4>{3, 3, 0, 0}));  // three quantizer sets
+}
+
+// Mutations the comparison must catch: a fused multiplier one ulp off, and fused codes written to
+// a buffer the consumer does not read.
+TEST(CudaEmulation, AWrongFusedCodeIsCaught) {
+  const Graph g = QuantizedAdderChain({5, 7, 7}, {18, 16, 7}, 4, 2);
+  auto plan = cuda::BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
+  ASSERT_TRUE(plan.ok());
+  const auto input = RandomImages(5 * 7 * 7, 9, -0.5f, 1.5f);
+  auto good = RunPlanOnHost(g, *plan, input, 1);
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  auto mutated = [&](auto change) {
+    cuda::CudaPlan p = *plan;
+    for (cuda::PlanStep& s : p.steps)
+      if (s.codes_out >= 0) {
+        change(s);
+        break;
+      }
+    auto bad = RunPlanOnHost(g, p, input, 1);
+    EXPECT_TRUE(bad.ok()) << bad.status().message();
+    return bad.ok() && std::memcmp(good->data(), bad->data(), good->size() * sizeof(float)) != 0;
+  };
+  EXPECT_TRUE(mutated([](cuda::PlanStep& s) { s.codes_out_multiplier = std::nextafter(s.codes_out_multiplier, 0.f) * 0.97f; }));
+  if (plan->code_buffers < 2) GTEST_FAIL() << "a fused chain needs two code buffers";
+  EXPECT_TRUE(mutated([&](cuda::PlanStep& s) { s.codes_out = (s.codes_out + 1) % plan->code_buffers; }));
 }
 
 // A mutation the comparison must catch: one wrong code in a layer's packed weights.

@@ -253,7 +253,8 @@ Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPla
     kernels.push_back(std::move(k));
   }
   std::vector<std::vector<float>> slots(size_t(plan.slots), std::vector<float>(size_t(batch) * plan.slot_floats_per_image));
-  std::vector<uint32_t> codes(size_t(batch) * plan.max_codes_words_per_image);
+  std::vector<std::vector<uint32_t>> codes(size_t(plan.code_buffers), std::vector<uint32_t>(size_t(batch) * plan.max_codes_words_per_image));
+  auto code_buffer = [&](int b) -> void* { return b < 0 ? nullptr : codes[size_t(b)].data(); };
   const size_t in_size = graph.ShapeOf(graph.input).size(), out_size = graph.ShapeOf(graph.output).size();
   if (input.size() != in_size * size_t(batch)) return InvalidArgument("RunPlanOnHost: wrong input size");
   auto slot = [&](int tensor) -> void* {
@@ -265,7 +266,8 @@ Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPla
   for (const cuda::PlanStep& s : plan.steps) {
     cuda::LaunchValues<void*> v;
     v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
-    v.codes = codes.data(), v.packed_weights = data(s.packed_weights), v.channel_map = data(s.channel_map);
+    v.codes = code_buffer(s.codes), v.codes_out = code_buffer(s.codes_out), v.codes_out_multiplier = s.codes_out_multiplier;
+    v.packed_weights = data(s.packed_weights), v.channel_map = data(s.channel_map);
     v.weight_abs = data(s.weight_abs), v.weight = data(s.weight), v.scale = data(s.scale), v.shift = data(s.shift);
     v.scalar = s.scalar;
     v.images = batch, v.set_channels = s.set_channels;

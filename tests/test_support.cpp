@@ -3,6 +3,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/executor.h"
 #include "core/quant_math.h"
 #include "passes/fold_batchnorm.h"
 #include "resnet_cifar.h"
@@ -77,6 +78,64 @@ Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int 
   n.weight.clear();
   n.affine_scale.assign(size_t(out_c), 1.f);
   n.affine_shift.assign(size_t(out_c), 0.f);
+  return g;
+}
+
+Graph QuantizedAdderChain(Shape3 in, const std::vector<int>& out_channels, int bits, uint32_t seed) {
+  Graph g = QuantizedAdderLayer(in, out_channels.at(0), 3, 1, 1, bits, seed);
+  std::mt19937 rng(seed ^ 0x9e3779b9u);
+  std::uniform_real_distribution<float> pixel(-0.5f, 1.5f), low(-0.3f, 0.f), high(1.f, 1.3f);
+  std::vector<float> probe(4 * in.size());
+  for (float& v : probe) v = pixel(rng);
+  for (size_t l = 0; l < out_channels.size(); ++l) {
+    if (l > 0) {
+      const Graph next = QuantizedAdderLayer(g.ShapeOf(g.output), out_channels[l], 3, 1, 1, bits, seed + uint32_t(l));
+      Node n = next.nodes[0];
+      n.name = "layer" + std::to_string(l);
+      n.inputs = {g.output};
+      n.output = g.AddTensor(n.name, next.ShapeOf(next.output));
+      g.output = n.output;
+      g.nodes.push_back(std::move(n));
+    }
+    g.nodes.back().quant.group_scale = {1.f};
+    g.nodes.back().quant.channel_group.assign(size_t(g.nodes.back().out_channels), 0);
+    if (l + 1 == out_channels.size()) break;
+    // The sums' range per channel over a few probe images (affine 1/0 so far), mapped to about
+    // [-0.15, 1.15] of the next layer's range (group scale 1): its codes take every value, and
+    // clip at both ends.
+    auto cpu = Executor::Create(g, 1);
+    std::vector<float> sums;
+    if (!cpu.ok() || !(*cpu)->Run(probe, 4, sums).ok()) throw std::runtime_error("QuantizedAdderChain: probe run failed");
+    Node& n = g.nodes.back();
+    const Shape3 out = g.ShapeOf(n.output);
+    for (int o = 0; o < out.c; ++o) {
+      float lo = 1e30f, hi = -1e30f;
+      for (int img = 0; img < 4; ++img)
+        for (int p = 0; p < out.h * out.w; ++p) {
+          const float v = sums[size_t(img) * out.size() + size_t(o) * size_t(out.h * out.w) + size_t(p)];
+          lo = std::min(lo, v), hi = std::max(hi, v);
+        }
+      const float target_lo = low(rng), target_hi = high(rng);
+      n.affine_scale[size_t(o)] = (target_hi - target_lo) / std::max(hi - lo, 1.f);
+      n.affine_shift[size_t(o)] = target_lo - n.affine_scale[size_t(o)] * lo;
+    }
+    Node relu;
+    relu.kind = OpKind::kRelu;
+    relu.name = n.name + ".relu";
+    relu.inputs = {n.output};
+    relu.output = g.AddTensor(relu.name, out);
+    g.output = relu.output;
+    g.nodes.push_back(std::move(relu));
+  }
+  return g;
+}
+
+Graph WithOneQuantizerGroup(Graph g) {
+  for (Node& n : g.nodes)
+    if (n.quant.enabled()) {
+      n.quant.group_scale.resize(1);
+      n.quant.channel_group.assign(n.quant.channel_group.size(), 0);
+    }
   return g;
 }
 

@@ -29,6 +29,13 @@ Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int
 // outputs are the int32 sums themselves (exact in float below 2^24).
 Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int bits, uint32_t seed);
 
+// A chain of quantized 3x3 adder layers (stride 1, padding 1) with out_channels[i] channels each,
+// one quantizer group per layer (the case whose codes the CUDA plan can fuse into the previous
+// layer's epilogue). Each layer but the last has an affine (fitted on probe images drawn from
+// [-0.5, 1.5], like the tests' inputs) and a ReLU that spread the next layer's codes over its whole
+// range, clipping included; the last has affine 1/0, so the graph's outputs are its int32 sums.
+Graph QuantizedAdderChain(Shape3 in, const std::vector<int>& out_channels, int bits, uint32_t seed);
+
 // Small fixed graphs: a float adder layer and its 3-bit quantized twin (fuzz seeds, golden artifact).
 Graph SampleFloatGraph();
 Graph SampleQuantizedGraph();
@@ -37,5 +44,8 @@ Graph SampleQuantizedGraph();
 // model builder; bits > 0 quantizes every adder layer (random codes, two groups of different scales)
 // and folds the BatchNorms, as a compiled artifact has them. Same seed, same graph.
 Graph SyntheticResNet(int depth, int bits, uint32_t seed);
+// The same graph with one quantizer group in every quantized adder layer (as the official
+// checkpoint compiles: every group clamped to the same scale), where the CUDA plan fuses codes.
+Graph WithOneQuantizerGroup(Graph g);
 
 }  // namespace adderq::testing

@@ -12,6 +12,26 @@ Result<std::unique_ptr<InferenceBackend>> MakeCpu(const Graph& graph, int thread
 
 }  // namespace
 
+Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int arch) {
+  cuda::PlanOptions options;
+  options.arch = arch;
+  ADQ_ASSIGN_OR_RETURN(options.adder, cuda::AdderKernelFromName(choice.adder));
+  if (!choice.tc_tiles.empty()) {
+    if (choice.tc_tiles.size() != 2 || choice.tc_tiles[0] < 1 || choice.tc_tiles[0] > 8 || choice.tc_tiles[1] < 1 ||
+        choice.tc_tiles[1] > 8)
+      return InvalidArgument("tensor-core tiles must be two numbers N,M in 1..8");
+    options.tc_n_tiles = choice.tc_tiles[0];
+    options.tc_m_tiles = choice.tc_tiles[1];
+  }
+  if (choice.simd_pixels < 0 || choice.simd_pixels > cuda::kMaxSimdPixels)
+    return InvalidArgument("pixels per thread must be in 1..{}", cuda::kMaxSimdPixels);
+  options.simd_pixels = choice.simd_pixels;
+  if (choice.fuse_codes == "on") options.fuse_codes = true;
+  else if (choice.fuse_codes == "off") options.fuse_codes = false;
+  else if (choice.fuse_codes != "auto") return InvalidArgument("fused codes must be auto, on or off, not '{}'", choice.fuse_codes);
+  return options;
+}
+
 Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const BackendChoice& choice,
                                                       std::string* fallback_reason) {
   if (choice.device == "cpu") return MakeCpu(graph, choice.threads);
@@ -19,17 +39,7 @@ Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const 
     return InvalidArgument("device must be auto, cpu or cuda, not '{}'", choice.device);
   cuda::CudaOptions options;
   options.chunk_images = choice.cuda_chunk;
-  ADQ_ASSIGN_OR_RETURN(options.adder_kernel, cuda::AdderKernelFromName(choice.cuda_adder));
-  if (!choice.cuda_tc_tiles.empty()) {
-    if (choice.cuda_tc_tiles.size() != 2 || choice.cuda_tc_tiles[0] < 1 || choice.cuda_tc_tiles[0] > 8 ||
-        choice.cuda_tc_tiles[1] < 1 || choice.cuda_tc_tiles[1] > 8)
-      return InvalidArgument("tensor-core tiles must be two numbers N,M in 1..8");
-    options.tc_n_tiles = choice.cuda_tc_tiles[0];
-    options.tc_m_tiles = choice.cuda_tc_tiles[1];
-  }
-  if (choice.cuda_simd_pixels < 0 || choice.cuda_simd_pixels > cuda::kMaxSimdPixels)
-    return InvalidArgument("pixels per thread must be in 1..{}", cuda::kMaxSimdPixels);
-  options.simd_pixels = choice.cuda_simd_pixels;
+  ADQ_ASSIGN_OR_RETURN(options.plan, CudaPlanOptions(choice.cuda, options.plan.arch));  // the executor sets arch
   auto gpu = cuda::CudaExecutor::Create(graph, options);
   if (gpu.ok()) return std::unique_ptr<InferenceBackend>(std::move(gpu).value());
   if (choice.device == "cuda") return gpu.status().WithContext("--device cuda");

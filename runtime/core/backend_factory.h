@@ -7,16 +7,25 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "cuda/cuda_plan.h"
 
 namespace adderq {
+
+// The CUDA kernels asked for (adderq-run's --cuda-* options), as given; all compute identical results.
+struct CudaKernelChoice {
+  std::string adder = "auto";       // quantized adder kernel: auto | simd | tensor-core
+  std::vector<int> tc_tiles;        // tuning: {n tiles, m tiles} per warp of the tensor-core kernel
+  int simd_pixels = 0;              // tuning: output pixels per thread of the packed-SIMD kernel (0: default)
+  std::string fuse_codes = "auto";  // adder layers write the next one's codes: auto (the default) | on | off
+};
+// Checks a choice and gives the plan options it means for a GPU of compute capability `arch` x 10.
+Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int arch);
 
 struct BackendChoice {
   std::string device = "auto";  // auto | cpu | cuda
   int threads = 0;              // CPU worker threads (0 = all cores)
   int cuda_chunk = 2048;        // images per CUDA pipeline step
-  std::string cuda_adder = "auto";  // quantized adder kernel on CUDA: auto | simd | tensor-core
-  std::vector<int> cuda_tc_tiles;   // tuning: {n tiles, m tiles} per warp of the tensor-core kernel
-  int cuda_simd_pixels = 0;         // tuning: output pixels per thread of the packed-SIMD kernel (0: default)
+  CudaKernelChoice cuda;
 };
 
 // The graph must outlive the backend. When `auto` falls back to the CPU, the reason (why CUDA was

@@ -60,7 +60,9 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   ADQ_CU(d_, DevicePrimaryCtxRetain(&context_, device_));
   ADQ_CU(d_, CtxSetCurrent(context_));
 
-  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_, {stats_.arch, options.adder_kernel, options.tc_n_tiles, options.tc_m_tiles, options.simd_pixels}));
+  PlanOptions plan_options = options.plan;
+  plan_options.arch = stats_.arch;
+  ADQ_ASSIGN_OR_RETURN(plan_, BuildCudaPlan(graph_, plan_options));
   ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
   JitCompiler jit(*nvrtc, KernelCache(options.cache_dir), stats_.arch);
   for (const KernelVariant& v : plan_.variants) {
@@ -104,7 +106,10 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
       ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * plan_.slot_floats_per_image * sizeof(float)));
       p.slots.push_back(std::move(m));
     }
-    ADQ_ASSIGN_OR_RETURN(p.codes, AllocateDevice(d_, size_t(chunk_) * plan_.max_codes_words_per_image * sizeof(uint32_t)));
+    for (int k = 0; k < plan_.code_buffers; ++k) {
+      ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * plan_.max_codes_words_per_image * sizeof(uint32_t)));
+      p.codes.push_back(std::move(m));
+    }
     pipelines_.push_back(std::move(p));
   }
   stats_.prepare_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -118,7 +123,9 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
   };
   LaunchValues<CUdeviceptr> v;
   v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
-  v.codes = p.codes.get(), v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
+  auto codes = [&](int buffer) -> CUdeviceptr { return buffer < 0 ? CUdeviceptr(0) : p.codes[size_t(buffer)].get(); };
+  v.codes = codes(s.codes), v.codes_out = codes(s.codes_out), v.codes_out_multiplier = s.codes_out_multiplier;
+  v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
   v.weight_abs = r.weight_abs.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
   v.scalar = s.scalar;
   v.images = images, v.set_channels = s.set_channels;

@@ -21,9 +21,7 @@ struct CudaOptions {
   std::string cache_dir = DefaultKernelCacheDir();
   int chunk_images = 1024;  // images per pipeline step
   int device = 0;
-  AdderKernel adder_kernel = AdderKernel::kAuto;
-  int tc_n_tiles = 0, tc_m_tiles = 0;  // PlanOptions' tuning knobs (0: defaults)
-  int simd_pixels = 0;
+  PlanOptions plan;  // the kernels asked for; `arch` is replaced by the GPU's
 };
 
 struct CudaStats {
@@ -66,7 +64,7 @@ class CudaExecutor final : public InferenceBackend {
     Event start, end;
     PinnedMemory host_in, host_out;
     std::vector<DeviceMemory> slots;
-    DeviceMemory codes;
+    std::vector<DeviceMemory> codes;  // the plan's code buffers
     size_t pending_first = 0;
     int pending_images = 0;
   };

@@ -23,6 +23,7 @@ class PlanBuilder {
   PlanBuilder(const Graph& g, const PlanOptions& options) : g_(g), options_(options), fused_(PlanFusion(g)) {}
 
   Result<CudaPlan> Build() {
+    if (options_.fuse_codes) PlanFusedCodes();
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (fused_[i].absorbed) {
         plan_.fused_nodes++;
@@ -31,6 +32,7 @@ class PlanBuilder {
       ADQ_RETURN_IF_ERROR(AddNode(i).WithContext(fmt::format("CUDA plan for node '{}'", g_.nodes[i].name)));
     }
     AssignSlots();
+    AssignCodeBuffers();
     return std::move(plan_);
   }
 
@@ -40,6 +42,63 @@ class PlanBuilder {
   std::vector<FusedNode> fused_;  // the same fusion decisions as the CPU executor
   CudaPlan plan_;
   std::map<std::string, int> variant_index_;
+  // Fused codes, decided before any step is built (PlanFusedCodes): per node, the consumer whose
+  // codes its epilogue writes and whether its float output is still read; per consumer, the code
+  // buffer (an id until AssignCodeBuffers) its producer's step writes.
+  std::vector<int> codes_for_;
+  std::vector<bool> float_read_;
+  std::map<size_t, int> codes_of_consumer_;
+  int code_ids_ = 0;
+
+  int NewCodes(size_t words_per_image) {
+    plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, words_per_image);
+    return code_ids_++;
+  }
+
+  bool TensorCoresFor(int bits) const {
+    const bool wanted = options_.adder == AdderKernel::kTensorCore ||
+                        (options_.adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
+    return wanted && TensorCoreAdderSupported(bits, options_.arch);
+  }
+  // A quantized adder layer run by the packed-SIMD kernel with one quantizer set (which then holds
+  // every channel in order): what both ends of fused codes need.
+  bool PackedSimdWithOneSet(const Node& n) const {
+    return n.kind == OpKind::kAdder2d && n.quant.enabled() && n.quant.bits >= 2 && n.quant.bits <= 8 &&
+           !TensorCoresFor(n.quant.bits) && QuantizerSets(n.quant, n.out_channels).size() == 1;
+  }
+
+  // For each quantized adder layer whose input is the output of another (after its fused residual
+  // and ReLU), the producer's epilogue writes the consumer's codes when both run the packed-SIMD
+  // kernel with one quantizer set, the consumer reads every pixel (not a subsampled 1x1 shortcut)
+  // and the producer's threads hold whole code words. The first such consumer of a tensor gets
+  // them; the others quantize it as before.
+  void PlanFusedCodes() {
+    const size_t N = g_.nodes.size();
+    codes_for_.assign(N, -1);
+    float_read_.assign(N, true);
+    std::map<int, size_t> producer_of;  // tensor -> the node whose step finally writes it
+    for (size_t i = 0; i < N; ++i)
+      if (!fused_[i].absorbed) producer_of[fused_[i].output] = i;
+    for (size_t c = 0; c < N; ++c) {
+      const Node& consumer = g_.nodes[c];
+      if (fused_[c].absorbed || !PackedSimdWithOneSet(consumer)) continue;
+      const Shape3 in = g_.ShapeOf(consumer.inputs[0]), out = g_.ShapeOf(consumer.output);
+      if (CodedInputOf(consumer, in, out).stride != consumer.stride) continue;
+      auto it = producer_of.find(consumer.inputs[0]);
+      if (it == producer_of.end()) continue;  // the graph input
+      const size_t p = it->second;
+      const Node& producer = g_.nodes[p];
+      if (codes_for_[p] >= 0 || !PackedSimdWithOneSet(producer)) continue;
+      if (ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % LanesForBits(consumer.quant.bits) != 0) continue;
+      codes_for_[p] = int(c);
+      // Floats are still needed where anything else reads the tensor (a residual, another layer, the output).
+      const int t = consumer.inputs[0];
+      bool read = t == g_.output;
+      for (size_t j = 0; j < N && !read; ++j)
+        if (j != c) read = std::find(g_.nodes[j].inputs.begin(), g_.nodes[j].inputs.end(), t) != g_.nodes[j].inputs.end();
+      float_read_[p] = read;
+    }
+  }
 
   int Variant(std::string name, std::string source) {
     auto [it, inserted] = variant_index_.emplace(source, int(plan_.variants.size()));
@@ -123,6 +182,13 @@ class PlanBuilder {
     return Status::Ok();
   }
 
+  // Output channels per block of the packed-SIMD kernel: their filters fit the shared memory.
+  static int ChannelTile(const Node& n, Shape3 in) {
+    const int words = (in.c + LanesForBits(n.quant.bits) - 1) / LanesForBits(n.quant.bits);
+    const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
+    return int(std::min<size_t>(kMaxChannelTile, kMaxSharedWords / std::max<size_t>(per_channel, 1)));
+  }
+
   // Channel sets that share one quantizer (equal multiplier), as the CPU kernel groups them.
   static std::vector<std::pair<float, std::vector<int>>> QuantizerSets(const AdderQuantParams& q, int out_c) {
     std::vector<std::pair<float, std::vector<int>>> sets;
@@ -153,7 +219,8 @@ class PlanBuilder {
     return {in, n.stride};
   }
 
-  void AddQuantizeStep(size_t i, int variant, float multiplier, size_t words_per_image) {
+  // Returns the code buffer it writes.
+  int AddQuantizeStep(size_t i, int variant, float multiplier, size_t words_per_image) {
     PlanStep qs;
     qs.kind = StepKind::kQuantize;
     qs.node = i;
@@ -162,8 +229,9 @@ class PlanBuilder {
     qs.scalar = multiplier;
     qs.threads_per_image = words_per_image;
     qs.codes_words_per_image = words_per_image;
-    plan_.max_codes_words_per_image = std::max(plan_.max_codes_words_per_image, words_per_image);
+    qs.codes = NewCodes(words_per_image);
     plan_.steps.push_back(std::move(qs));
+    return plan_.steps.back().codes;
   }
 
   Status AddQuantAdder(size_t i, Shape3 in, Shape3 out) {
@@ -171,16 +239,14 @@ class PlanBuilder {
     const AdderQuantParams& q = n.quant;
     const int bits = q.bits;
     if (bits < 2 || bits > 8) return Unsupported("{}-bit adder layers (2..8 are supported)", bits);
-    const bool tensor_cores = options_.adder == AdderKernel::kTensorCore ||
-                              (options_.adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
-    if (tensor_cores && TensorCoreAdderSupported(bits, options_.arch)) return AddTensorCoreAdder(i, in, out);
+    if (TensorCoresFor(bits)) return AddTensorCoreAdder(i, in, out);
     const int lanes = LanesForBits(bits);
     const int lane_bits = 32 / lanes;
     const int words = (in.c + lanes - 1) / lanes;
     const uint32_t offset = 1u << bits;
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
     if (per_channel > kMaxSharedWords) return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords);
-    const int tile = int(std::min<size_t>(kMaxChannelTile, kMaxSharedWords / per_channel));
+    const int tile = ChannelTile(n, in);
     int chunk = std::min(words, 16);
     while (words % chunk) --chunk;
 
@@ -188,30 +254,54 @@ class PlanBuilder {
 
     const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
     const int residual = fused_[i].residual;
-    const int final_out = fused_[i].output;
     const CodedInput coded = CodedInputOf(n, in, out);
+    // Fused codes: this layer's epilogue writes its consumer's codes (and maybe no floats); its
+    // own codes may come from its producer's epilogue instead of a quantize step.
+    CodesOut codes_out;
+    bool float_out = true;
+    int codes_out_buffer = -1;
+    float codes_out_multiplier = 0.f;
+    if (!codes_for_.empty() && codes_for_[i] >= 0) {
+      const Node& c = g_.nodes[size_t(codes_for_[i])];
+      const int c_lanes = LanesForBits(c.quant.bits);
+      codes_out = {true, (out.c + c_lanes - 1) / c_lanes, c_lanes, c.quant.bits};
+      float_out = float_read_[i];
+      codes_out_multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
+      codes_out_buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(codes_out.words_per_pixel));
+      codes_of_consumer_[size_t(codes_for_[i])] = codes_out_buffer;
+      plan_.fused_codes++;
+    }
+    const auto fused_input = codes_of_consumer_.find(i);
+    const int final_out = float_out ? fused_[i].output : -1;
     const QuantizeSpec qspec = coded.Spec(words, lanes, bits, false, in, n.stride);
-    const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}{}", bits, in.c, in.h, in.w,
-                                             qspec.stride > 1 ? fmt::format("_every{}", qspec.stride) : ""),
-                                 QuantizeSource(qspec));
     const int pixels = options_.simd_pixels > 0 ? options_.simd_pixels : kDefaultSimdPixels;
     if (pixels > kMaxSimdPixels) return InvalidArgument("{} pixels per thread (at most {})", pixels, kMaxSimdPixels);
     const AdderQuantSpec aspec{coded.shape.h, coded.shape.w, words, lanes, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
-                               out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels};
-    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}", bits, in.c, in.h, in.w, out.c,
+                               out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels, codes_out, float_out};
+    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}{}{}", bits, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
-                                             e.relu ? "_relu" : "", pixels > 1 ? fmt::format("_px{}", pixels) : ""),
+                                             e.relu ? "_relu" : "", pixels > 1 ? fmt::format("_px{}", pixels) : "",
+                                             codes_out.enabled ? fmt::format("_codes{}", codes_out.bits) : "",
+                                             float_out ? "" : "_nofloat"),
                                  AdderQuantSource(aspec));
     const size_t K = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
     for (const auto& [multiplier, channels] : sets) {
-      AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
-
       PlanStep as;
+      if (fused_input != codes_of_consumer_.end()) {
+        as.codes = fused_input->second;  // written by the producer's epilogue (one set: this loop runs once)
+      } else {
+        const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}{}", bits, in.c, in.h, in.w,
+                                                 qspec.stride > 1 ? fmt::format("_every{}", qspec.stride) : ""),
+                                     QuantizeSource(qspec));
+        as.codes = AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
+      }
       as.kind = StepKind::kAdderQuant;
       as.node = i;
       as.variant = avariant;
       as.residual = residual;
       as.output = final_out;
+      as.codes_out = codes_out_buffer;
+      as.codes_out_multiplier = codes_out_multiplier;
       as.block = kAdderThreads;
       as.items_per_block = kAdderThreads * pixels;
       as.threads_per_image = size_t(out.h) * size_t(out.w);
@@ -271,9 +361,8 @@ class PlanBuilder {
                                  AdderTensorCoreSource(tspec));
     const size_t K = size_t(in.c) * size_t(taps);
     for (const auto& [multiplier, channels] : QuantizerSets(q, out.c)) {
-      AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
-
       PlanStep ts;
+      ts.codes = AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
       ts.kind = StepKind::kAdderTensorCore;
       ts.node = i;
       ts.variant = tvariant;
@@ -307,6 +396,30 @@ class PlanBuilder {
       plan_.steps.push_back(std::move(ts));
     }
     return Status::Ok();
+  }
+
+  // Code buffers, as the activation slots: a step's codes_out (or a quantize step's codes) takes a
+  // free buffer, and an adder step's codes return theirs after it; ids become buffer indices.
+  void AssignCodeBuffers() {
+    std::vector<int> last(size_t(code_ids_), -1), buffer(size_t(code_ids_), -1);
+    for (size_t s = 0; s < plan_.steps.size(); ++s)
+      if (plan_.steps[s].kind != StepKind::kQuantize && plan_.steps[s].codes >= 0) last[size_t(plan_.steps[s].codes)] = int(s);
+    std::vector<int> free_buffers;
+    for (size_t s = 0; s < plan_.steps.size(); ++s) {
+      PlanStep& st = plan_.steps[s];
+      int& written = st.kind == StepKind::kQuantize ? st.codes : st.codes_out;
+      if (written >= 0) {
+        int& b = buffer[size_t(written)];
+        if (free_buffers.empty()) b = plan_.code_buffers++;
+        else b = free_buffers.back(), free_buffers.pop_back();
+        written = b;
+      }
+      if (st.kind != StepKind::kQuantize && st.codes >= 0) {
+        const int id = st.codes;
+        st.codes = buffer[size_t(id)];
+        if (last[size_t(id)] == int(s)) free_buffers.push_back(st.codes);
+      }
+    }
   }
 
   // Activation buffers: a tensor takes a free slot when written and returns it after its last read.

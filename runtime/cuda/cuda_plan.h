@@ -28,6 +28,15 @@ inline constexpr bool kTensorCoreAdderByDefault = false;
 // "auto", "simd" or "tensor-core" (the --cuda-adder values).
 Result<AdderKernel> AdderKernelFromName(const std::string& name);
 
+// One pixel per thread is what ran on a GPU (docs/benchmarks.md); more (register blocking: a
+// filter word read from shared memory serves several pixels) is checked on the host and compiled,
+// and becomes the default once tools/gpu-check.sh has measured it faster.
+inline constexpr int kDefaultSimdPixels = 1;
+// Fused codes are checked on the host (cuda_emulation_test) and compiled without spills, but have
+// not run on a GPU: on once tools/gpu-check.sh has shown them identical and faster there.
+inline constexpr bool kFuseCodesByDefault = false;
+inline constexpr int kMaxSimdPixels = 8;
+
 struct PlanOptions {
   int arch = 90;  // compute capability x 10 of the target GPU
   AdderKernel adder = AdderKernel::kAuto;
@@ -36,12 +45,11 @@ struct PlanOptions {
   int tc_n_tiles = 0, tc_m_tiles = 0;
   // Output pixels per thread of the packed-SIMD kernel, for tuning (0: kDefaultSimdPixels).
   int simd_pixels = 0;
+  // Fused codes: a packed-SIMD adder layer whose output feeds another one writes that layer's
+  // activation codes from its epilogue (no quantize kernel; no float output where nothing else
+  // reads it). Identical results; the default until measured (kFuseCodesByDefault).
+  bool fuse_codes = kFuseCodesByDefault;
 };
-// One pixel per thread is what ran on a GPU (docs/benchmarks.md); more (register blocking: a
-// filter word read from shared memory serves several pixels) is checked on the host and compiled,
-// and becomes the default once tools/gpu-check.sh has measured it faster.
-inline constexpr int kDefaultSimdPixels = 1;
-inline constexpr int kMaxSimdPixels = 8;
 
 // mma.sync .b1 .and.popc needs sm_80; thermometer codes of 2^b bits fit 256-bit k steps for b <= 4.
 inline bool TensorCoreAdderSupported(int bits, int arch) { return bits >= 2 && bits <= 4 && arch >= 80; }
@@ -55,10 +63,14 @@ struct PlanStep {
   StepKind kind = StepKind::kElementwise;
   size_t node = 0;     // graph node this step computes (its name labels timings and errors)
   int variant = -1;    // index into CudaPlan::variants
-  int input = -1;      // tensor read (kAdderQuant reads the codes scratch instead)
+  int input = -1;      // tensor read (quantized adder steps read their codes instead)
   int input2 = -1;     // second operand of an elementwise add
   int residual = -1;   // fused residual operand, or -1
-  int output = -1;     // tensor written (-1: the codes scratch)
+  int output = -1;     // tensor written (-1: none; a quantize step writes codes only, and so may a
+                       // fused-codes adder step whose float output nothing reads)
+  int codes = -1;      // code buffer written (kQuantize) or read (quantized adder steps)
+  int codes_out = -1;  // kAdderQuant with fused codes: the code buffer its epilogue writes, or -1
+  float codes_out_multiplier = 0.f;  // the consumer's quantizer multiplier L/s for those codes
   size_t threads_per_image = 0;  // grid.x covers images * threads_per_image work items
   int items_per_block = 0;       // work items per block (0: one per thread, `block`)
   int grid_y = 1;
@@ -80,8 +92,10 @@ struct CudaPlan {
   std::vector<int> tensor_slot;          // per tensor: activation buffer slot (-1: not materialized)
   int slots = 0;
   size_t slot_floats_per_image = 0;      // every slot holds one tensor of at most this size
-  size_t max_codes_words_per_image = 0;
+  int code_buffers = 0;                  // code buffers (a step's `codes`, `codes_out` index them)
+  size_t max_codes_words_per_image = 0;  // every code buffer holds at most this many words per image
   int fused_nodes = 0;                   // elementwise nodes folded into a producer's epilogue
+  int fused_codes = 0;                   // quantize steps replaced by a producer's epilogue
 };
 
 // The graph must have passed ValidateGraph.

@@ -30,6 +30,77 @@ std::string EpilogueConstants(const Epilogue& e) {
   return fmt::format("constexpr bool kResidual = {};\nconstexpr bool kRelu = {};\n", e.residual, e.relu);
 }
 
+// Unfused layers get the same constants (unused) so that one kernel text serves both forms.
+std::string CodesOutConstants(const CodesOut& c, bool float_out) {
+  const int lanes = c.enabled ? c.lanes : 1, bits = c.enabled ? c.bits : 8;
+  return fmt::format(
+      "constexpr bool kCodesOut = {};\nconstexpr bool kFloatOut = {};\nconstexpr int kOutWords = {};\n"
+      "constexpr int kOutLanes = {};\nconstexpr int kOutLaneBits = {};\nconstexpr int kOutLevels = {};\n"
+      "constexpr int kOutOffset = {};\n",
+      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, 1 << bits);
+}
+
+// The end of the packed-SIMD adder kernel for one output pixel (output offset `out_base`) and the
+// block's kTile channels: the epilogue's floats and, with fused codes, the consumer's codes of the
+// same values, quantized as its quantize kernel would (identical words).
+constexpr const char* kAdderStorePixel = R"(
+__device__ __forceinline__ void adq_store_pixel(const acc_t (&acc)[kTile], int o0, int set_channels, i64 out_base,
+                                                const int* __restrict__ channel_map, const float* __restrict__ scale,
+                                                const float* __restrict__ shift, const float* __restrict__ residual,
+                                                float* __restrict__ y, u32* __restrict__ codes_out, float out_multiplier) {
+  if (!kCodesOut) {
+#pragma unroll
+    for (int o = 0; o < kTile; ++o) {
+      const int oc = o0 + o;
+      if (oc >= set_channels) break;
+      const int ch = channel_map[oc];
+      const int offset = ch * int(kOutH * kOutW);
+      y[out_base + offset] = adq_epilogue(float(acc[o]), scale[ch], shift[ch], kResidual ? residual + out_base : residual, offset);
+    }
+    return;
+  }
+  // The plan fuses codes only where the set is every channel in order (channel_map is the
+  // identity) and kOutLanes divides kTile: this thread holds whole code words of its pixel.
+  static_assert(kTile % kOutLanes == 0, "a thread must hold whole code words");
+  constexpr int kWordsHere = kTile / kOutLanes;
+  u32 words[kWordsHere];
+#pragma unroll
+  for (int w = 0; w < kWordsHere; ++w) {
+    u32 packed = 0;
+#pragma unroll
+    for (int e = 0; e < kOutLanes; ++e) {
+      const int oc = o0 + w * kOutLanes + e;
+      float q = 0.f;  // channels past the layer's: the consumer's padding lanes
+      if (oc < set_channels) {
+        const int offset = oc * int(kOutH * kOutW);
+        const float v = adq_epilogue(float(acc[w * kOutLanes + e]), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
+        if (kFloatOut) y[out_base + offset] = v;
+        // q_a = clip(round_half_even(v * m), 0, L): the quantize kernel's expression.
+        q = fminf(fmaxf(rintf(__fmul_rn(v, out_multiplier)), 0.f), float(kOutLevels));
+      }
+      if (kOutLanes == 1) packed = __float_as_uint(q);
+      else packed |= (u32(q) + u32(kOutOffset)) << (e * kOutLaneBits);
+    }
+    words[w] = packed;
+  }
+  // The pixel's index over the batch, from out_base = n * kOutC * P + p (a division by a constant
+  // here, rather than one more 64-bit value live across the window loops: that made ptxas spill).
+  constexpr i64 kP = i64(kOutH) * kOutW;
+  const i64 pix = out_base / (kOutC * kP) * kP + out_base % (kOutC * kP);
+  const int first_word = o0 / kOutLanes;
+  u32* dst = codes_out + pix * kOutWords + first_word;
+  if (kWordsHere % 4 == 0 && kOutWords % 4 == 0) {  // 16-byte stores (first_word is a multiple of 4)
+#pragma unroll
+    for (int w = 0; w < kWordsHere; w += 4)
+      if (first_word + w < kOutWords) *reinterpret_cast<uint4*>(dst + w) = make_uint4(words[w], words[w + 1], words[w + 2], words[w + 3]);
+  } else {
+#pragma unroll
+    for (int w = 0; w < kWordsHere; ++w)
+      if (first_word + w < kOutWords) dst[w] = words[w];
+  }
+}
+)";
+
 // The packed-SIMD adder kernel's body, one output pixel per thread: the form measured on a GPU
 // (docs/benchmarks.md). The blocked form below computes the same sums; written for one pixel it
 // costs ptxas registers (64 -> 104) or spills, so the one-pixel form stays as it is.
@@ -38,7 +109,7 @@ constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWor
 extern "C" __global__ void __launch_bounds__(kThreads)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
-           float* __restrict__ y, int set_channels, int images) {
+           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier) {
   __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
   const int o0 = blockIdx.y * kTile;
   for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
@@ -106,14 +177,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
       }
     }
   }
-#pragma unroll
-  for (int o = 0; o < kTile; ++o) {
-    const int oc = o0 + o;
-    if (oc >= set_channels) break;
-    const int ch = channel_map[oc];
-    const int offset = ch * int(kOutH * kOutW);
-    y[out_base + offset] = adq_epilogue(float(acc[o]), scale[ch], shift[ch], kResidual ? residual + out_base : residual, offset);
-  }
+  adq_store_pixel(acc, o0, set_channels, out_base, channel_map, scale, shift, residual, y, codes_out, out_multiplier);
 }
 )";
 
@@ -125,7 +189,7 @@ constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWord
 extern "C" __global__ void __launch_bounds__(kThreads, 2)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
-           float* __restrict__ y, int set_channels, int images) {
+           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier) {
   __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
   const int o0 = blockIdx.y * kTile;
   for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
@@ -219,18 +283,9 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
     }
   }
 #pragma unroll
-  for (int j = 0; j < kPixels; ++j) {
-    if (!valid[j]) continue;
-#pragma unroll
-    for (int o = 0; o < kTile; ++o) {
-      const int oc = o0 + o;
-      if (oc >= set_channels) break;
-      const int ch = channel_map[oc];
-      const int offset = ch * int(kOutH * kOutW);
-      y[out_base[j] + offset] =
-          adq_epilogue(float(acc[j][o]), scale[ch], shift[ch], kResidual ? residual + out_base[j] : residual, offset);
-    }
-  }
+  for (int j = 0; j < kPixels; ++j)
+    if (valid[j])
+      adq_store_pixel(acc[j], o0, set_channels, out_base[j], channel_map, scale, shift, residual, y, codes_out, out_multiplier);
 }
 )";
 
@@ -284,7 +339,7 @@ std::string AdderQuantSource(const AdderQuantSpec& s) {
                     {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
                     {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},
                     {"kChunk", s.chunk}, {"kThreads", s.threads}, {"kPixels", s.pixels}, {"kPadWord", pad_word}}) +
-         EpilogueConstants(s.epilogue) + kCommon + R"(
+         CodesOutConstants(s.codes_out, s.float_out) + EpilogueConstants(s.epilogue) + kCommon + R"(
 constexpr int kWeightsPerChannel = kKH * kKW * kWords;
 // acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit or 2 x 16-bit), as one PTX video
 // instruction with its accumulate (the __vsadu4 intrinsic adds a separate add and a zero move).
@@ -305,8 +360,7 @@ __device__ __forceinline__ void adq_sad_acc(float& acc, u32 a, u32 b) {
   acc = __fadd_rn(acc, fabsf(__fsub_rn(__uint_as_float(a), __uint_as_float(b))));
 }
 typedef )" + std::string(s.lanes == 1 ? "float" : "int") + R"( acc_t;
-
-)" + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
+)" + kAdderStorePixel + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
 }
 
 std::string AdderTensorCoreSource(const AdderTensorCoreSpec& s) {

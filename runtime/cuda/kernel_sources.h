@@ -31,12 +31,22 @@ struct QuantizeSpec {
 // tensor-core kernel, as thermometer codes: lane = 2^q_a - 1 in 32/lanes bits (padding channels 0).
 std::string QuantizeSource(const QuantizeSpec& s);
 
+// Fused codes: the activation codes of the adder layer that reads this layer's output, written by
+// this layer's epilogue from the values it computes, exactly as QuantizeSource would write them
+// (the codes' layout is that of the consumer's quantize kernel).
+struct CodesOut {
+  bool enabled = false;
+  int words_per_pixel = 0, lanes = 0, bits = 0;  // the consumer's
+};
+
 struct AdderQuantSpec {
   int in_h, in_w, words_per_pixel, lanes, bits;
   int kernel_h, kernel_w, stride, padding, out_c, out_h, out_w;
   int channel_tile, chunk, threads;
   Epilogue epilogue;
   int pixels = 1;  // output pixels per thread (register blocking), `threads` apart
+  CodesOut codes_out = {};  // needs one quantizer set in channel order and lanes dividing the tile
+  bool float_out = true;    // false: only the codes are written (nothing else reads the floats)
 };
 // sum |q_a - 2 q_w| over the layer's window with packed SIMD (vabsdiff4 / vabsdiff2; float lanes at
 // 8 bits), int32 accumulators, then the folded affine and the epilogue. `pixels` output pixels per

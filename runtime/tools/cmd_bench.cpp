@@ -26,12 +26,7 @@ void AddBenchCommand(CLI::App& app, BenchArgs& a) {
   cmd->add_option("--images", a.images, "test images per run")->check(CLI::Range(1, 10000));
   cmd->add_option("--repeat", a.repeat, "timed runs after one warm-up (the best is reported)")->check(CLI::Range(1, 100));
   AddDeviceOptions(cmd, a.device, a.threads);
-  AddCudaAdderOption(cmd, a.cuda_adder);
-  cmd->add_option("--cuda-tc-tiles", a.cuda_tc_tiles,
-                  "tuning: N,M = at most N x 8 output channels and M x 16 pixels per warp of the tensor-core kernel")
-      ->delimiter(',')
-      ->expected(2);
-  AddCudaSimdPixelsOption(cmd, a.cuda_simd_pixels);
+  AddCudaKernelOptions(cmd, a.cuda);
   cmd->add_flag("--json", a.json, "print one JSON object");
   cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
 }
@@ -53,7 +48,7 @@ Status RunBench(const BenchArgs& a) {
   std::vector<float> input(size_t(n) * data::kCifarPixels), logits;
   data::Normalize(test.image(0), size_t(n), graph.meta.mean, graph.meta.std, input.data());
 
-  BackendChoice choice{a.device, a.threads, n, a.cuda_adder, a.cuda_tc_tiles, a.cuda_simd_pixels};  // on a GPU: the whole run is one chunk
+  BackendChoice choice{a.device, a.threads, n, a.cuda};  // on a GPU: the whole run is one chunk
   ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   auto* gpu = dynamic_cast<cuda::CudaExecutor*>(backend.get());
   const int batch = gpu ? n : 100;

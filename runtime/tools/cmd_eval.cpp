@@ -23,8 +23,7 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--batch-size", a.batch_size, "images per batch (0 = 100 on the CPU, 10000 on a GPU)")
       ->check(CLI::Range(0, 65536));
   AddDeviceOptions(cmd, a.device, a.threads);
-  AddCudaAdderOption(cmd, a.cuda_adder);
-  AddCudaSimdPixelsOption(cmd, a.cuda_simd_pixels);
+  AddCudaKernelOptions(cmd, a.cuda);
   cmd->add_option("--cuda-chunk", a.cuda_chunk, "images per CUDA pipeline step")->check(CLI::Range(1, 65536));
   cmd->add_option("--save-logits", a.save_logits, "write all logits (float32, image-major) to this file");
   cmd->add_flag("--json", a.json, "print one JSON object");
@@ -45,7 +44,7 @@ Status RunEval(const EvalArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
   ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
-  BackendChoice choice{a.device, a.threads, a.cuda_chunk, a.cuda_adder, {}, a.cuda_simd_pixels};
+  BackendChoice choice{a.device, a.threads, a.cuda_chunk, a.cuda};
   ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   std::vector<float> all_logits;
   Progress progress("eval", !a.quiet && !a.json);

@@ -26,8 +26,7 @@ void AddJitCommand(CLI::App& app, JitArgs& a) {
   cmd->add_option("--cache-dir", a.cache_dir,
                   "kernel cache (default: $ADDERQ_CACHE_DIR, else $XDG_CACHE_HOME/adderq, else ~/.cache/adderq)");
   cmd->add_option("--dump-source", a.dump_dir, "also write each variant's CUDA source to DIR/<name>.cu (for nvcc/ptxas analysis)");
-  AddCudaAdderOption(cmd, a.cuda_adder);
-  AddCudaSimdPixelsOption(cmd, a.cuda_simd_pixels);
+  AddCudaKernelOptions(cmd, a.cuda);
   cmd->add_flag("--resources", a.resources,
                 "also report what ptxas allocated for each variant: registers, spills, stack and shared memory");
   cmd->add_flag("--json", a.json, "print one JSON object");
@@ -65,12 +64,12 @@ Status RunJit(const JitArgs& a) {
     archs.push_back(arch);
   }
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
-  ADQ_ASSIGN_OR_RETURN(const cuda::AdderKernel adder, cuda::AdderKernelFromName(a.cuda_adder));
   // The variants may depend on the architecture (tensor-core adder kernels from sm_80) and on
-  // --cuda-adder: compile what the executor will ask for with the same choice.
+  // the --cuda-* options: compile what the executor will ask for with the same choice.
   std::vector<cuda::CudaPlan> plans;
   for (int arch : archs) {
-    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, {arch, adder, 0, 0, a.cuda_simd_pixels}));
+    ADQ_ASSIGN_OR_RETURN(const cuda::PlanOptions options, CudaPlanOptions(a.cuda, arch));
+    ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, options));
     plans.push_back(std::move(plan));
   }
   if (!a.dump_dir.empty()) {

@@ -12,19 +12,25 @@ void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads) {
   cmd->add_option("--threads", threads, "CPU worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
 }
 
-void AddCudaAdderOption(CLI::App* cmd, std::string& cuda_adder) {
-  cmd->add_option("--cuda-adder", cuda_adder,
+void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda) {
+  cmd->add_option("--cuda-adder", cuda.adder,
                   "quantized adder kernel on CUDA: simd (packed vabsdiff4, every GPU), tensor-core (binary "
                   "tensor cores for <= 4 bits on sm_80+; experimental, not yet run on a GPU) or auto (simd "
                   "for now); all compute identical results")
       ->check(CLI::IsMember({"auto", "simd", "tensor-core"}));
-}
-
-void AddCudaSimdPixelsOption(CLI::App* cmd, int& pixels) {
-  cmd->add_option("--cuda-simd-pixels", pixels,
+  cmd->add_option("--cuda-tc-tiles", cuda.tc_tiles,
+                  "tuning: N,M = at most N x 8 output channels and M x 16 pixels per warp of the tensor-core kernel")
+      ->delimiter(',')
+      ->expected(2);
+  cmd->add_option("--cuda-simd-pixels", cuda.simd_pixels,
                   "tuning: output pixels per thread of the packed-SIMD adder kernel (register blocking; default "
                   "1, the form measured on a GPU; all compute identical results)")
       ->check(CLI::Range(1, cuda::kMaxSimdPixels));
+  cmd->add_option("--cuda-fuse-codes", cuda.fuse_codes,
+                  "on: a packed-SIMD adder layer writes the next adder layer's activation codes from its epilogue "
+                  "(no quantize kernel, no float output nothing else reads; experimental, not yet run on a GPU); "
+                  "off; auto (off for now); all compute identical results")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
 }
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {

@@ -13,10 +13,9 @@ namespace adderq::tools {
 
 // --device and --threads, the same for every subcommand that runs a model.
 void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads);
-// --cuda-adder, for the subcommands that compare kernels (eval, bench) or compile them (jit).
-void AddCudaAdderOption(CLI::App* cmd, std::string& cuda_adder);
-// --cuda-simd-pixels (tuning the packed-SIMD kernel), for eval, bench and jit.
-void AddCudaSimdPixelsOption(CLI::App* cmd, int& pixels);
+// --cuda-adder, --cuda-tc-tiles, --cuda-simd-pixels and --cuda-fuse-codes, for the subcommands
+// that compare kernels (eval, bench) or compile them (jit).
+void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda);
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet);
 

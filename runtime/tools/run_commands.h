@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/backend_factory.h"
 #include "core/status.h"
 
 namespace adderq::tools {
@@ -17,8 +18,7 @@ struct EvalArgs {
   int threads = 0;
   std::string device = "auto";
   int cuda_chunk = 2048;
-  std::string cuda_adder = "auto";
-  int cuda_simd_pixels = 0;
+  CudaKernelChoice cuda;
   std::string save_logits;
   bool json = false, quiet = false;
 };
@@ -33,18 +33,17 @@ void AddInfoCommand(CLI::App& app, InfoArgs& args);
 Status RunInfo(const InfoArgs& args);
 
 struct JitArgs {
-  std::string model, cache_dir, dump_dir, cuda_adder = "auto";
+  std::string model, cache_dir, dump_dir;
   std::vector<std::string> archs;
-  int cuda_simd_pixels = 0;
+  CudaKernelChoice cuda;
   bool json = false, resources = false;
 };
 void AddJitCommand(CLI::App& app, JitArgs& args);
 Status RunJit(const JitArgs& args);
 
 struct BenchArgs {
-  std::string model, data, device = "auto", cuda_adder = "auto";
-  std::vector<int> cuda_tc_tiles;
-  int cuda_simd_pixels = 0;
+  std::string model, data, device = "auto";
+  CudaKernelChoice cuda;
   int images = 10000, repeat = 3, threads = 0;
   bool json = false, quiet = false;
 };

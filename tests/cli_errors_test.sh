@@ -47,6 +47,10 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 2 "compile: corrupt calibration cache" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/k.adq" --bits 4 --calib-batches 1 --batch-size 4 --calib-cache "$tmp/cache.json"
   [ -e "$tmp/k.adq" ] && { echo "FAIL: a failed compile left $tmp/k.adq"; fail=1; }
   expect 0 "compile: fp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/fp.adq" --method fp
+  # A short BatchNorm re-estimation is allowed, with one note on stderr saying what it costs.
+  "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/short.adq" --bits 4 --calib-batches 2 --batch-size 8 \
+    >/dev/null 2>"$tmp/err" && [ "$(grep -c "keeps 81% of the full-precision statistics" "$tmp/err")" = 1 ] &&
+    echo "ok: compile: note on 2 calibration batches" || { echo "FAIL: note on few calibration batches: $(cat "$tmp/err")"; fail=1; }
   head -c 300000 "$tmp/fp.adq" >"$tmp/fp_trunc.adq"
   expect 2 "run eval: truncated artifact" -- "$run" eval "$tmp/fp_trunc.adq" --data "$shared/data/cifar-10-batches-bin"
   mkdir -p "$tmp/baddata" && head -c 5000 "$shared/data/cifar-10-batches-bin/test_batch.bin" >"$tmp/baddata/test_batch.bin"
@@ -80,6 +84,8 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   [ -e "$tmp/r.adq" ] && { echo "FAIL: a refused --report compile left $tmp/r.adq"; fail=1; }
   expect 1 "run jit: bad --arch" -- "$run" jit "$tmp/fp.adq" --arch banana --cache-dir "$tmp/kc"
   expect 1 "run jit: --cuda-simd-pixels 0" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-simd-pixels 0
+  expect 1 "run jit: --cuda-fuse-codes maybe" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-fuse-codes maybe
+  expect 1 "run eval: --cuda-tc-tiles 9,1" -- "$run" eval "$tmp/fp.adq" --device cuda --cuda-tc-tiles 9,1 --limit 1
   # --resources: one line per variant with registers and spills (where NVRTC is installed)
   if "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --resources >"$tmp/res.txt" 2>"$tmp/res.err"; then
     grep -q "regs" "$tmp/res.txt" && grep -Eq "^  adder_f32_.* [0-9]+ +0 +0 " "$tmp/res.txt" ||

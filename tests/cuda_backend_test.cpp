@@ -28,7 +28,7 @@ std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo = -2.f, f
 
 // Runs `graph` on both backends and requires identical bytes.
 void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& input, int batch, int chunk, const std::string& what,
-                              AdderKernel kernel = AdderKernel::kAuto, int simd_pixels = 0) {
+                              AdderKernel kernel = AdderKernel::kAuto, int simd_pixels = 0, bool fuse_codes = false) {
   auto cpu = Executor::Create(graph, 0);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
   std::vector<float> expected, got;
@@ -37,8 +37,12 @@ void ExpectSameOnBothBackends(const Graph& graph, const std::vector<float>& inpu
   opt.chunk_images = chunk;
   opt.plan.adder = kernel;
   opt.plan.simd_pixels = simd_pixels;
+  opt.plan.fuse_codes = fuse_codes;
   auto gpu = CudaExecutor::Create(graph, opt);
   ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  if (fuse_codes) {
+    EXPECT_GT((*gpu)->plan().fused_codes, 0) << what << ": nothing fused";
+  }
   // The kernel asked for is the one that ran (tensor cores: every layer of <= 4 bits on sm_80+).
   int simd = 0, tensor_core = 0;
   for (const PlanStep& s : (*gpu)->plan().steps) {
@@ -89,6 +93,23 @@ TEST(CudaBackend, AdderIntegerSumsMatchCpuForEveryBitWidth) {
   }
 }
 
+// Fused codes (the producer's epilogue writes the consumer's codes) at every bit width: chains
+// whose last layer outputs its integer sums (padding lanes, partial tiles, 16-byte code stores).
+TEST(CudaBackend, FusedCodesMatchCpuForEveryBitWidth) {
+  REQUIRE_GPU();
+  for (int bits = 2; bits <= 8; ++bits)
+    for (const std::vector<int>& chain : {std::vector<int>{18, 7}, std::vector<int>{16, 16, 7}}) {
+      const Graph g = testing::QuantizedAdderChain({5, 7, 7}, chain, bits, uint32_t(bits));
+      const int batch = 19;
+      const auto input = RandomImages(size_t(batch) * 5 * 7 * 7, uint32_t(bits + 40), -0.5f, 1.5f);
+      for (int pixels : {1, 2})
+        ExpectSameOnBothBackends(g, input, batch, 8,
+                                 "chain from " + std::to_string(chain[0]) + " bits " + std::to_string(bits) + " fused x" +
+                                     std::to_string(pixels),
+                                 AdderKernel::kPackedSimd, pixels, true);
+    }
+}
+
 TEST(CudaBackend, SyntheticResNetsMatchCpuBitForBit) {
   REQUIRE_GPU();
   for (int bits : {0, 3, 4, 8}) {
@@ -97,6 +118,9 @@ TEST(CudaBackend, SyntheticResNetsMatchCpuBitForBit) {
     const auto input = RandomImages(size_t(batch) * 3 * 32 * 32, 5);
     for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
       ExpectSameOnBothBackends(g, input, batch, 128, "resnet20 bits " + std::to_string(bits), kernel);
+    if (bits > 0)
+      ExpectSameOnBothBackends(testing::WithOneQuantizerGroup(g), input, batch, 128,
+                               "resnet20 one group, fused codes, bits " + std::to_string(bits), AdderKernel::kPackedSimd, 0, true);
   }
 }
 
@@ -121,6 +145,8 @@ TEST(CudaBackend, RealArtifactLogitsMatchCpu) {
     for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
       ExpectSameOnBothBackends(*g, input, n, 512, path + (kernel == AdderKernel::kTensorCore ? " tensor-core" : " simd"), kernel);
     ExpectSameOnBothBackends(*g, input, n, 512, path + " simd x2", AdderKernel::kPackedSimd, 2);
+    ExpectSameOnBothBackends(*g, input, n, 512, path + " fused codes", AdderKernel::kPackedSimd, 0, true);
+    ExpectSameOnBothBackends(*g, input, n, 512, path + " fused codes x2", AdderKernel::kPackedSimd, 2, true);
   }
 }
 

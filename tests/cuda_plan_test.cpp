@@ -41,6 +41,59 @@ TEST(CudaPlan, ResNet20QuantizedStepsAndFusion) {
   EXPECT_EQ(plan->slot_floats_per_image, size_t(16 * 32 * 32));
 }
 
+// Fused codes on ResNet-20 with one quantizer group per layer (as the official checkpoint
+// compiles): every adder layer but layer1.0.conv1 (its input is the stem's output) and the two
+// shortcuts (they read their input subsampled) gets its codes from its producer's epilogue; the
+// conv1 layers' outputs (read only by conv2) are never written as floats; the codes live in a few
+// buffers, and each adder step reads a buffer written before it.
+TEST(CudaPlan, ResNet20FusedCodes) {
+  const Graph g = testing::WithOneQuantizerGroup(testing::SyntheticResNet(20, 4, 1));
+  auto plan = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  int quantize = 0, adder = 0, no_float = 0, codes_out = 0;
+  std::set<std::string> quantized_nodes;
+  std::vector<bool> written(size_t(plan->code_buffers), false);
+  for (const PlanStep& s : plan->steps) {
+    const std::string& name = g.nodes[s.node].name;
+    if (s.kind == StepKind::kQuantize) {
+      ++quantize;
+      quantized_nodes.insert(name);
+      ASSERT_GE(s.codes, 0);
+      written[size_t(s.codes)] = true;
+      continue;
+    }
+    if (s.kind != StepKind::kAdderQuant) continue;
+    ++adder;
+    ASSERT_GE(s.codes, 0) << name;
+    ASSERT_LT(s.codes, plan->code_buffers) << name;
+    EXPECT_TRUE(written[size_t(s.codes)]) << name << " reads a code buffer nothing wrote";
+    EXPECT_NE(s.codes, s.codes_out) << name << " would overwrite the codes it reads";
+    if (s.output < 0) {
+      ++no_float;
+      EXPECT_NE(name.find("conv1"), std::string::npos) << name;
+    }
+    if (s.codes_out >= 0) {
+      ++codes_out;
+      written[size_t(s.codes_out)] = true;
+      EXPECT_GT(s.codes_out_multiplier, 0.f);
+    }
+  }
+  EXPECT_EQ(adder, 20);
+  EXPECT_EQ(quantize, 3);
+  EXPECT_EQ(quantized_nodes.size(), 3u);
+  EXPECT_EQ(codes_out, 17);
+  EXPECT_EQ(plan->fused_codes, 17);
+  EXPECT_EQ(no_float, 9);  // the nine conv1 layers
+  EXPECT_LE(plan->code_buffers, 3);
+  // Off (the default until measured): a quantize step per layer, one code buffer.
+  auto plain = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->fused_codes, kFuseCodesByDefault ? 17 : 0);
+  if (!kFuseCodesByDefault) {
+    EXPECT_EQ(plain->code_buffers, 1);
+  }
+}
+
 TEST(CudaPlan, PackedWeightsHoldTwiceTheCodesPlusOffset) {
   for (int bits = 2; bits <= 8; ++bits) {
     const Graph g = testing::SyntheticResNet(20, bits, 7);

@@ -151,8 +151,8 @@ TEST(AdderKernel, ChannelsLastQuantizerMatchesTheScalarRule) {
 }
 
 // The largest terms at every bit width (q_a = L against q_w = the most negative code; for 8 bits
-// |255 + 256| = 511 per term) over 64 x 3 x 3 = 576 taps: the 16-bit lanes of the 8-bit kernel must
-// widen in time (576 x 511 = 294,336 > 65,535) and the byte lanes must not saturate.
+// |255 + 256| = 511 per term: 255 from the bytes, 256 from the channel's constant) over 64 x 3 x 3 =
+// 576 taps: the byte lanes must not saturate and the constant must be counted once per tap.
 TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
   const Shape3 in{64, 6, 6};
   for (int bits = 2; bits <= 8; ++bits) {

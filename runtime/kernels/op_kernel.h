@@ -17,7 +17,6 @@ namespace adderq::kernels {
 struct alignas(128) Scratch {
   std::vector<float> col_f, acc_f, pad_f;
   std::vector<int32_t> acc_i, sums;
-  std::vector<int16_t> col_i16;
   AlignedBytes codes_u8, col_u8;
 };
 

@@ -1,7 +1,7 @@
 // The inner loops of the convolution-like layers: for every output pixel p and channel o,
 //   acc[o][p] = sum_k f(col[p][k], wT[k][o])
-// with f = multiply (Conv2d), |x - w| in float (Adder2d), or |q_a - 2 q_w| (8-bit quantized Adder2d:
-// 16-bit codes, exact int32 sums). Tiles of kPixelTile pixels x kChannelTile channels stay in registers. An AVX2 version
+// with f = multiply (Conv2d) or |x - w| in float (Adder2d; the quantized layers use the byte
+// kernels of sad_kernels.h). Tiles of kPixelTile pixels x kChannelTile channels stay in registers. An AVX2 version
 // (kernels/simd/) is chosen at run time where the CPU has it; both give bit-identical results.
 #pragma once
 
@@ -15,11 +15,6 @@ namespace adderq::kernels {
 // col: [PaddedP][K]; wT: [K][PaddedChannels(out_c)]; acc: [out_c][P] (only real pixels/channels written).
 void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
 void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
-// 8-bit layers: q_a in [0, 255] and 2 q_w in [-256, 254] as int16, so |q_a - 2 q_w| <= 511 fits a
-// 16-bit lane; the AVX2 version adds 16 channels per instruction in 16-bit lanes and widens to int32
-// every kInt16Flush taps (128 x 511 < 2^16), so the sums are exact and equal the portable int32 ones.
-inline constexpr int kInt16Flush = 128;
-void AdderInt16Tiles(const ConvGeometry& g, const int16_t* col, const int16_t* w2T, int32_t* acc);
 
 // The float layers straight from one image x ([C][H][W]), without im2col: the AVX2 version reads a
 // zero-padded copy of the image (in `pad`) at each tap; the portable one is im2col + the tiles above

@@ -10,20 +10,25 @@
 #include "kernels/im2col.h"
 #include "kernels/im2col_bytes.h"
 #include "kernels/sad_kernels.h"
-#include "kernels/tile_kernels.h"
+#include "kernels/tile_kernels.h"  // UseAvx2
 
 namespace adderq::kernels {
 
-// Up to 7 bits, |q_a - 2 q_w| fits the byte kernel (a, w in [0, 2^(b+1))).
-constexpr int kMaxByteBits = 7;
+// The byte kernels sum |a - w| over unsigned bytes. Up to 7 bits both sides carry an offset
+// (a = q_a + 2^b, w = 2 q_w + 2^b, in [0, 2^(b+1))), so |a - w| = |q_a - 2 q_w|. At 8 bits 2 q_w
+// reaches -256, no byte; but for q_a >= 0 and v = 2 q_w,
+//   |q_a - v| = |q_a - max(v, 0)| + max(-v, 0)
+// (v >= 0: the second term is 0; v < 0: both sides are q_a - v), so a = q_a, w = max(2 q_w, 0) in
+// bytes, plus a per-channel constant sum max(-2 q_w, 0) over the taps: the same integer sums.
+int ByteOffset(int bits) { return bits <= 7 ? 1 << bits : 0; }
+uint8_t WeightByte(int code, int bits) { return uint8_t(bits <= 7 ? 2 * code + (1 << bits) : std::max(2 * code, 0)); }
 
 Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu)
     : g_(geometry), bits_(node.quant.bits), relu_(relu), scale_(node.affine_scale), shift_(node.affine_shift) {
   const AdderQuantParams& q = node.quant;
   const int K = g_.K();
-  if (bits_ <= kMaxByteBits && UseAvx2() && g_.kernel_h * g_.kernel_w <= 64)
-    direct_ = ChooseSadDirectForm(g_.in_c, g_.stride, g_.out_w);
-  if (bits_ <= kMaxByteBits && g_.kernel_h == 1 && g_.kernel_w == 1 && g_.padding == 0) {
+  if (UseAvx2() && g_.kernel_h * g_.kernel_w <= 64) direct_ = ChooseSadDirectForm(g_.in_c, g_.stride, g_.out_w);
+  if (g_.kernel_h == 1 && g_.kernel_w == 1 && g_.padding == 0) {
     // The sampled pixels, packed, are a stride-1 image one pixel high: the direct kernel takes it
     // when it takes 16 channels at stride 1.
     const SadDirectForm packed = UseAvx2() && ChooseSadDirectForm(g_.in_c, 1, g_.P()) == SadDirectForm::kPairs16
@@ -46,39 +51,33 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
     it->channels.push_back(o);
   }
   for (Group& grp : groups_) {
-    if (bits_ <= kMaxByteBits) {
-      // Byte rows in (i, j, c) order, 2 q_w + 2^b; padding (row tail, filler filters) 2^b.
-      const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
-      const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
-      const uint8_t offset = uint8_t(1 << bits_);
-      // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
-      const bool direct = direct_ == SadDirectForm::kPairs16 || direct_ == SadDirectForm::kPairs16Stride2;
-      const int tap_bytes = TapBytes(C);
-      const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
-      if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
-      else grp.wbytes.assign(filters * size_t(row), offset);
-      for (size_t r = 0; r < grp.channels.size(); ++r)
-        for (int c = 0; c < C; ++c)
-          for (int i = 0; i < KH; ++i)
-            for (int j = 0; j < KW; ++j) {
-              const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
-              const uint8_t byte = uint8_t(2 * code + offset);
-              if (!direct) {
-                grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
-                continue;
-              }
-              uint8_t* tap = grp.wtaps.data() + r * filter_bytes + size_t(i * KW + j) * size_t(tap_bytes);
-              tap[c] = byte;
-              tap[C + c] = byte;  // the tap twice: one load serves two pixels
-            }
-      continue;
-    }
-    // 8 bits: |q_a - 2 q_w| needs 10 bits (no byte lanes); 16-bit lanes. Rows of codes doubled.
-    std::vector<int16_t> rows(grp.channels.size() * size_t(K));
+    // Byte rows in (i, j, c) order (WeightByte); padding (row tail, filler filters) the offset,
+    // as the activations' padding, so it adds 0.
+    const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
+    const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
+    const uint8_t offset = uint8_t(ByteOffset(bits_));
+    // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
+    const bool direct = direct_ == SadDirectForm::kPairs16 || direct_ == SadDirectForm::kPairs16Stride2;
+    const int tap_bytes = TapBytes(C);
+    const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
+    if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
+    else grp.wbytes.assign(filters * size_t(row), offset);
+    if (bits_ == 8) grp.sum_bias.assign(grp.channels.size(), 0);
     for (size_t r = 0; r < grp.channels.size(); ++r)
-      for (int k = 0; k < K; ++k)
-        rows[r * size_t(K) + size_t(k)] = int16_t(2 * int(q.codes[size_t(grp.channels[r]) * size_t(K) + size_t(k)]));
-    grp.w2T = PackWeightsTransposed<int16_t>(int(grp.channels.size()), K, rows.data(), [](int16_t v) { return v; });
+      for (int c = 0; c < C; ++c)
+        for (int i = 0; i < KH; ++i)
+          for (int j = 0; j < KW; ++j) {
+            const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
+            const uint8_t byte = WeightByte(code, bits_);
+            if (bits_ == 8) grp.sum_bias[r] += std::max(-2 * code, 0);
+            if (!direct) {
+              grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
+              continue;
+            }
+            uint8_t* tap = grp.wtaps.data() + r * filter_bytes + size_t(i * KW + j) * size_t(tap_bytes);
+            tap[c] = byte;
+            tap[C + c] = byte;  // the tap twice: one load serves two pixels
+          }
   }
 }
 
@@ -100,8 +99,7 @@ void Scatter(const std::vector<int>& channels, size_t P, const int32_t* acc, int
 void Adder2dQuantKernel::IntegerSums(const float* x, int32_t* sums, Scratch& s) const {
   for (const Group& grp : groups_) {
     if (grp.channels.empty()) continue;
-    if (bits_ <= kMaxByteBits) ByteSums(grp, x, sums, s);
-    else WordSums(grp, x, sums, s);
+    ByteSums(grp, x, sums, s);
   }
 }
 
@@ -113,7 +111,7 @@ int Adder2dQuantKernel::QuantizePadded(const Group& grp, const float* x, Scratch
   const int C = g_.in_c, pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
-  const uint8_t offset = uint8_t(1 << bits_);
+  const uint8_t offset = uint8_t(ByteOffset(bits_));
   // Only the border is filled: the quantizer writes every interior byte (a whole-buffer fill was
   // 20 KB per image at 32x32x16).
   s.codes_u8.resize(size_t(ph) * size_t(pw) * size_t(C));
@@ -140,7 +138,7 @@ int Adder2dQuantKernel::QuantizePaddedStride2(const Group& grp, const float* x, 
   const int pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int half = std::max(g_.out_w + 2, (g_.in_w + 2 * pad + 1) / 2);  // columns per half
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w), half_bytes = size_t(half) * C;
-  const uint8_t offset = uint8_t(1 << bits_);
+  const uint8_t offset = uint8_t(ByteOffset(bits_));
   s.codes_u8.assign(size_t(ph) * 2 * half_bytes, offset);
   s.col_u8.resize(size_t(g_.in_w) * C);
   for (int y = 0; y < g_.in_h; ++y) {
@@ -155,25 +153,29 @@ int Adder2dQuantKernel::QuantizePaddedStride2(const Group& grp, const float* x, 
   return half;
 }
 
-// Codes as bytes q_a + 2^b in channels-last order; then either direct vpsadbw convolution over a
-// padded copy, or byte im2col rows and vpsadbw tiles (identical sums).
+// Codes as bytes (q_a + the offset) in channels-last order; then either direct vpsadbw convolution
+// over a padded copy, or byte im2col rows and vpsadbw tiles (identical sums); at 8 bits plus each
+// channel's constant.
 void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
+  const int P = g_.P();
+  int32_t* acc = SetAccumulators(grp.channels, g_.out_c, size_t(P), sums, s.acc_i);
+  SadSums(grp, x, acc, s);
+  for (size_t r = 0; r < grp.sum_bias.size(); ++r)
+    for (int32_t *a = acc + r * size_t(P), *end = a + P; a < end; ++a) *a += grp.sum_bias[r];
+  Scatter(grp.channels, size_t(P), acc, sums);
+}
+
+void Adder2dQuantKernel::SadSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const {
   const int P = g_.P(), C = g_.in_c, K = g_.K(), row = SadRowBytes(K);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
-  const uint8_t offset = uint8_t(1 << bits_);
-  int32_t* acc = SetAccumulators(grp.channels, g_.out_c, size_t(P), sums, s.acc_i);
-  if (pointwise_) {
-    PointwiseByteSums(grp, x, acc, s);
-    Scatter(grp.channels, size_t(P), acc, sums);
-    return;
-  }
+  const uint8_t offset = uint8_t(ByteOffset(bits_));
+  if (pointwise_) return PointwiseByteSums(grp, x, acc, s);
   if (direct_ != SadDirectForm::kNone) {
     const int pw = QuantizePadded(grp, x, s);
     const uint8_t* w = direct_ == SadDirectForm::kRows ? grp.wbytes.data() : grp.wtaps.data();
     SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride, w,
               int(grp.channels.size()), acc);
-    Scatter(grp.channels, size_t(P), acc, sums);
     return;
   }
   s.codes_u8.resize(plane * size_t(C));
@@ -181,7 +183,6 @@ void Adder2dQuantKernel::ByteSums(const Group& grp, const float* x, int32_t* sum
   s.col_u8.resize(size_t(rows) * size_t(row));
   Im2ColBytesHwc(g_, s.codes_u8.data(), s.col_u8.data(), row, rows, offset);
   SadTiles(s.col_u8.data(), P, row, grp.wbytes.data(), int(grp.channels.size()), acc);
-  Scatter(grp.channels, size_t(P), acc, sums);
 }
 
 // 1x1, no padding: gather the sampled pixels' values (stride > 1), quantize them into channels-last
@@ -203,7 +204,7 @@ void Adder2dQuantKernel::PointwiseByteSums(const Group& grp, const float* x, int
     sampled = s.pad_f.data();
     channel_stride = size_t(P);
   }
-  const uint8_t offset = uint8_t(1 << bits_);
+  const uint8_t offset = uint8_t(ByteOffset(bits_));
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
   s.col_u8.resize(size_t(rows) * size_t(C));
   std::fill(s.col_u8.begin() + std::ptrdiff_t(P) * C, s.col_u8.end(), offset);  // the tiles' filler row
@@ -212,22 +213,6 @@ void Adder2dQuantKernel::PointwiseByteSums(const Group& grp, const float* x, int
     SadDirect(direct_, s.col_u8.data(), P, C, 1, P, 1, 1, 1, grp.wtaps.data(), int(grp.channels.size()), acc);
   else
     SadTiles(s.col_u8.data(), P, C, grp.wbytes.data(), int(grp.channels.size()), acc);
-}
-
-// 8 bits: codes q_a in [0, 255] are bytes (offset 0; the vectorized quantizer), widened to int16 by
-// im2col, then 16-bit-lane tiles (exact int32 sums).
-void Adder2dQuantKernel::WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const {
-  const int P = g_.P();
-  const size_t in_size = g_.InputSize();
-  s.codes_u8.resize(in_size);
-  s.col_i16.resize(size_t(g_.PaddedP()) * size_t(g_.K()));
-  int32_t* acc = SetAccumulators(grp.channels, g_.out_c, size_t(P), sums, s.acc_i);
-  QuantizeToBytes(x, in_size, grp.multiplier, quant::Levels(bits_), 0, s.codes_u8.data(), 1);
-  Im2Col<int16_t, uint8_t>(g_, s.codes_u8.data(), s.col_i16);
-  ConvGeometry sub = g_;
-  sub.out_c = int(grp.channels.size());
-  AdderInt16Tiles(sub, s.col_i16.data(), grp.w2T.data(), acc);
-  Scatter(grp.channels, size_t(P), acc, sums);
 }
 
 void Adder2dQuantKernel::Eval(const OpContext& ctx, int begin, int end, Scratch& s) const {

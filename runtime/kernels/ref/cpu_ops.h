@@ -38,9 +38,9 @@ class Adder2dQuantKernel final : public OpKernel {
   struct Group {                 // the channels of all groups that share one scale
     std::vector<int> channels;   // output channels
     float multiplier = 0.f;      // L / s_g
-    std::vector<int16_t> w2T;    // 8 bits: 2 q_w, [K][PaddedChannels(channels.size())]
-    AlignedBytes wbytes;         // b <= 7: 2 q_w + 2^b, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
-    AlignedBytes wtaps;          // b <= 7, direct form: [channels padded to 4][taps][TapBytes(C)]
+    AlignedBytes wbytes;         // weight bytes, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
+    AlignedBytes wtaps;          // the direct form's: [channels padded to 4][taps][TapBytes(C)]
+    std::vector<int32_t> sum_bias;  // 8 bits: sum max(-2 q_w, 0) per channel (adder2d_quant.cpp)
   };
   SadDirectForm direct_ = SadDirectForm::kNone;  // byte layers: convolve without im2col when possible
   // Byte layers that are 1x1 without padding (the ResNet shortcut) and whose channel rows need no
@@ -50,8 +50,8 @@ class Adder2dQuantKernel final : public OpKernel {
   int QuantizePadded(const Group& grp, const float* x, Scratch& s) const;
   int QuantizePaddedStride2(const Group& grp, const float* x, Scratch& s) const;
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
+  void SadSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const;
   void PointwiseByteSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const;
-  void WordSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;
   ConvGeometry g_;
   int bits_;
   bool relu_;

@@ -15,18 +15,16 @@ struct MulOp {
 };
 struct AbsDiffOp {
   static float Apply(float x, float w) { return __builtin_fabsf(x - w); }
-  static int32_t Apply(int16_t x, int16_t w) { return std::abs(int32_t(x) - int32_t(w)); }
 };
 
-// One template for every element type keeps the tiling identical; `Op` is the only difference.
-// T: the inputs' type; A: the accumulator's (int32 for 16-bit codes).
-template <typename T, typename Op, typename A = T>
-inline void Tiles(const ConvGeometry& g, const T* col, const T* wT, A* acc) {
+// One template keeps the tiling identical; `Op` is the only difference.
+template <typename T, typename Op>
+inline void Tiles(const ConvGeometry& g, const T* col, const T* wT, T* acc) {
   const int K = g.K(), P = g.P(), O = g.out_c;
   const int op = ConvGeometry::PaddedChannels(O);
   for (int p0 = 0; p0 < P; p0 += kPixelTile) {
     for (int o0 = 0; o0 < op; o0 += kChannelTile) {
-      A tile[kPixelTile][kChannelTile] = {};
+      T tile[kPixelTile][kChannelTile] = {};
       const T* rows = col + size_t(p0) * size_t(K);
       for (int k = 0; k < K; ++k) {
         const T* w = wT + size_t(k) * size_t(op) + size_t(o0);
@@ -49,7 +47,6 @@ inline void Tiles(const ConvGeometry& g, const T* col, const T* wT, A* acc) {
 namespace adderq::kernels::avx2 {
 void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
 void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc);
-void AdderInt16Tiles(const ConvGeometry& g, const int16_t* col, const int16_t* w2T, int32_t* acc);
 void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, int padded_h, int padded_w,
                          const float* wT, float* acc);
 }  // namespace adderq::kernels::avx2
@@ -85,12 +82,6 @@ void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, f
   if (UseAvx2()) return avx2::AdderFloatTiles(g, col, wT, acc);
 #endif
   Tiles<float, AbsDiffOp>(g, col, wT, acc);
-}
-void AdderInt16Tiles(const ConvGeometry& g, const int16_t* col, const int16_t* w2T, int32_t* acc) {
-#if ADDERQ_HAVE_AVX2
-  if (UseAvx2()) return avx2::AdderInt16Tiles(g, col, w2T, acc);
-#endif
-  Tiles<int16_t, AbsDiffOp, int32_t>(g, col, w2T, acc);
 }
 
 void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, const float* wT, float* acc,

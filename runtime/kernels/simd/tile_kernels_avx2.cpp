@@ -93,47 +93,6 @@ void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, f
   Tiles<float, FloatAbsDiff>(g, col, wT, acc);
 }
 
-// 8-bit layers in 16-bit lanes: one vector holds the 16 channels of a tile, so a tap costs a
-// subtract, an abs and an add per pixel (half the int32 version's work). The 16-bit sums (at most
-// kInt16Flush x 511 < 65536, read unsigned) widen into int32 accumulators every kInt16Flush taps.
-void AdderInt16Tiles(const ConvGeometry& g, const int16_t* col, const int16_t* w2T, int32_t* acc) {
-  const int K = g.K(), P = g.P(), O = g.out_c;
-  const int op = ConvGeometry::PaddedChannels(O);
-  auto widen = [](__m256i s16, __m256i& lo, __m256i& hi) {
-    lo = _mm256_add_epi32(lo, _mm256_cvtepu16_epi32(_mm256_castsi256_si128(s16)));
-    hi = _mm256_add_epi32(hi, _mm256_cvtepu16_epi32(_mm256_extracti128_si256(s16, 1)));
-  };
-  for (int p0 = 0; p0 < P; p0 += kPixelTile) {
-    const int16_t* rows = col + size_t(p0) * size_t(K);
-    for (int o0 = 0; o0 < op; o0 += kChannelTile) {
-      __m256i l0 = _mm256_setzero_si256(), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
-      for (int k0 = 0; k0 < K; k0 += kInt16Flush) {
-        const int k1 = std::min(K, k0 + kInt16Flush);
-        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
-        const int16_t* w = w2T + size_t(k0) * size_t(op) + size_t(o0);
-        for (int k = k0; k < k1; ++k, w += op) {
-          const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
-          s0 = _mm256_add_epi16(s0, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16(rows[k]), wv)));
-          s1 = _mm256_add_epi16(s1, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16(rows[size_t(K) + size_t(k)]), wv)));
-          s2 = _mm256_add_epi16(s2, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16(rows[2 * size_t(K) + size_t(k)]), wv)));
-          s3 = _mm256_add_epi16(s3, _mm256_abs_epi16(_mm256_sub_epi16(_mm256_set1_epi16(rows[3 * size_t(K) + size_t(k)]), wv)));
-        }
-        widen(s0, l0, h0);
-        widen(s1, l1, h1);
-        widen(s2, l2, h2);
-        widen(s3, l3, h3);
-      }
-      alignas(32) int32_t tile[kPixelTile][kChannelTile];
-      const __m256i lanes[kPixelTile][2] = {{l0, h0}, {l1, h1}, {l2, h2}, {l3, h3}};
-      for (int r = 0; r < kPixelTile; ++r) {
-        _mm256_store_si256(reinterpret_cast<__m256i*>(tile[r]), lanes[r][0]);
-        _mm256_store_si256(reinterpret_cast<__m256i*>(tile[r] + 8), lanes[r][1]);
-      }
-      for (int j = 0; j < kChannelTile && o0 + j < O; ++j)
-        for (int r = 0; r < kPixelTile && p0 + r < P; ++r) acc[size_t(o0 + j) * size_t(P) + size_t(p0 + r)] = tile[r][j];
-    }
-  }
-}
 
 namespace {
 // Direct float tiles: 4 output pixels of one row x 16 channels; taps read from the padded image.

@@ -268,7 +268,7 @@ Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPla
     v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
     v.codes = code_buffer(s.codes), v.codes_out = code_buffer(s.codes_out), v.codes_out_multiplier = s.codes_out_multiplier;
     v.packed_weights = data(s.packed_weights), v.channel_map = data(s.channel_map);
-    v.weight_abs = data(s.weight_abs), v.weight = data(s.weight), v.scale = data(s.scale), v.shift = data(s.shift);
+    v.weight_abs = data(s.weight_abs), v.sum_bias = data(s.sum_bias), v.weight = data(s.weight), v.scale = data(s.scale), v.shift = data(s.shift);
     v.scalar = s.scalar;
     v.images = batch, v.set_channels = s.set_channels;
     v.count = cuda::WorkItems(s, batch);

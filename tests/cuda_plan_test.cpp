@@ -1,4 +1,5 @@
 // The CUDA execution plan, built without a GPU: steps, fusion, buffer slots, packed weights.
+#include <algorithm>
 #include <bit>
 #include <random>
 #include <set>
@@ -94,31 +95,39 @@ TEST(CudaPlan, ResNet20FusedCodes) {
   }
 }
 
-TEST(CudaPlan, PackedWeightsHoldTwiceTheCodesPlusOffset) {
+// Byte lanes: 2 q_w + 2^b up to 7 bits; at 8 bits max(2 q_w, 0), each channel's sum bias holding
+// sum max(-2 q_w, 0); padding channels the activations' padding code (2^b, or 0 at 8 bits).
+TEST(CudaPlan, PackedWeightsAreTheByteLanesOfTwiceTheCodes) {
   for (int bits = 2; bits <= 8; ++bits) {
     const Graph g = testing::SyntheticResNet(20, bits, 7);
     auto plan = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd});
     ASSERT_TRUE(plan.ok()) << plan.status().message();
-    const int lanes = LanesForBits(bits), lane_bits = 32 / lanes;
+    const int lanes = 4, lane_bits = 8;
     for (const PlanStep& s : plan->steps) {
       if (s.kind != StepKind::kAdderQuant) continue;
       const Node& n = g.nodes[s.node];
       const int C = n.in_channels, words = (C + lanes - 1) / lanes, KH = n.kernel_h, KW = n.kernel_w;
       ASSERT_EQ(s.packed_weights.size(), size_t(s.set_channels) * size_t(KH * KW * words));
+      ASSERT_EQ(s.sum_bias.size(), bits == 8 ? size_t(s.set_channels) : 0u);
       for (int r = 0; r < s.set_channels; ++r) {
         const int o = s.channel_map[size_t(r)];
+        int bias = 0;
         for (int c = 0; c < words * lanes; ++c)
           for (int i = 0; i < KH; ++i)
             for (int j = 0; j < KW; ++j) {
               const uint32_t word = s.packed_weights[size_t(r) * size_t(KH * KW * words) + size_t((i * KW + j) * words + c / lanes)];
-              const int q2 = c < C ? 2 * n.quant.codes[((size_t(o) * size_t(C) + size_t(c)) * size_t(KH) + size_t(i)) * size_t(KW) + size_t(j)] : 0;
-              if (lanes == 1) {
-                ASSERT_EQ(std::bit_cast<float>(word), float(q2)) << "bits " << bits << " node " << n.name;
-              } else {
-                const int v = int((word >> ((c % lanes) * lane_bits)) & ((1u << lane_bits) - 1));
-                ASSERT_EQ(v, q2 + (1 << bits)) << "bits " << bits << " node " << n.name;
+              const int v = int((word >> ((c % lanes) * lane_bits)) & 0xffu);
+              if (c >= C) {
+                ASSERT_EQ(v, bits == 8 ? 0 : 1 << bits) << "bits " << bits << " node " << n.name;
+                continue;
               }
+              const int q2 = 2 * n.quant.codes[((size_t(o) * size_t(C) + size_t(c)) * size_t(KH) + size_t(i)) * size_t(KW) + size_t(j)];
+              ASSERT_EQ(v, bits == 8 ? std::max(q2, 0) : q2 + (1 << bits)) << "bits " << bits << " node " << n.name;
+              bias += std::max(-q2, 0);
             }
+        if (bits == 8) {
+          EXPECT_EQ(s.sum_bias[size_t(r)], bias) << n.name;
+        }
       }
     }
   }

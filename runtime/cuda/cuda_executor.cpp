@@ -82,6 +82,7 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
     ADQ_ASSIGN_OR_RETURN(r.packed_weights, Upload(d_, s.packed_weights));
     ADQ_ASSIGN_OR_RETURN(r.channel_map, Upload(d_, s.channel_map));
     ADQ_ASSIGN_OR_RETURN(r.weight_abs, Upload(d_, s.weight_abs));
+    ADQ_ASSIGN_OR_RETURN(r.sum_bias, Upload(d_, s.sum_bias));
     ADQ_ASSIGN_OR_RETURN(r.weight, Upload(d_, s.weight));
     ADQ_ASSIGN_OR_RETURN(r.scale, Upload(d_, s.scale));
     ADQ_ASSIGN_OR_RETURN(r.shift, Upload(d_, s.shift));
@@ -126,7 +127,7 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
   auto codes = [&](int buffer) -> CUdeviceptr { return buffer < 0 ? CUdeviceptr(0) : p.codes[size_t(buffer)].get(); };
   v.codes = codes(s.codes), v.codes_out = codes(s.codes_out), v.codes_out_multiplier = s.codes_out_multiplier;
   v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
-  v.weight_abs = r.weight_abs.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
+  v.weight_abs = r.weight_abs.get(), v.sum_bias = r.sum_bias.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
   v.scalar = s.scalar;
   v.images = images, v.set_channels = s.set_channels;
   v.count = WorkItems(s, images);

@@ -57,7 +57,7 @@ class CudaExecutor final : public InferenceBackend {
 
  private:
   struct StepResources {
-    DeviceMemory packed_weights, channel_map, weight_abs, weight, scale, shift;
+    DeviceMemory packed_weights, channel_map, weight_abs, sum_bias, weight, scale, shift;
   };
   struct Pipeline {
     Stream stream;

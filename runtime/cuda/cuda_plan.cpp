@@ -89,7 +89,7 @@ class PlanBuilder {
       const size_t p = it->second;
       const Node& producer = g_.nodes[p];
       if (codes_for_[p] >= 0 || !PackedSimdWithOneSet(producer)) continue;
-      if (ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % LanesForBits(consumer.quant.bits) != 0) continue;
+      if (ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % kCodeLanes != 0) continue;
       codes_for_[p] = int(c);
       // Floats are still needed where anything else reads the tensor (a residual, another layer, the output).
       const int t = consumer.inputs[0];
@@ -184,7 +184,7 @@ class PlanBuilder {
 
   // Output channels per block of the packed-SIMD kernel: their filters fit the shared memory.
   static int ChannelTile(const Node& n, Shape3 in) {
-    const int words = (in.c + LanesForBits(n.quant.bits) - 1) / LanesForBits(n.quant.bits);
+    const int words = (in.c + kCodeLanes - 1) / kCodeLanes;
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
     return int(std::min<size_t>(kMaxChannelTile, kMaxSharedWords / std::max<size_t>(per_channel, 1)));
   }
@@ -240,10 +240,10 @@ class PlanBuilder {
     const int bits = q.bits;
     if (bits < 2 || bits > 8) return Unsupported("{}-bit adder layers (2..8 are supported)", bits);
     if (TensorCoresFor(bits)) return AddTensorCoreAdder(i, in, out);
-    const int lanes = LanesForBits(bits);
+    const int lanes = kCodeLanes;
     const int lane_bits = 32 / lanes;
     const int words = (in.c + lanes - 1) / lanes;
-    const uint32_t offset = 1u << bits;
+    const uint32_t offset = uint32_t(CodeOffset(bits));
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
     if (per_channel > kMaxSharedWords) return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords);
     const int tile = ChannelTile(n, in);
@@ -263,7 +263,7 @@ class PlanBuilder {
     float codes_out_multiplier = 0.f;
     if (!codes_for_.empty() && codes_for_[i] >= 0) {
       const Node& c = g_.nodes[size_t(codes_for_[i])];
-      const int c_lanes = LanesForBits(c.quant.bits);
+      const int c_lanes = kCodeLanes;
       codes_out = {true, (out.c + c_lanes - 1) / c_lanes, c_lanes, c.quant.bits};
       float_out = float_read_[i];
       codes_out_multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
@@ -310,9 +310,10 @@ class PlanBuilder {
       as.scale = n.affine_scale;
       as.shift = n.affine_shift;
       as.channel_map.assign(channels.begin(), channels.end());
-      // Byte lanes hold 2 q_w + 2^b, padding channels 2^b (matching the activation padding lanes,
-      // so |a - w| = 0 there); a float lane holds 2 q_w.
+      // Byte lanes as WeightLane gives them (kernel_sources.h), padding channels the offset
+      // (matching the activation padding lanes, so |a - w| = 0 there); at 8 bits each channel's sum bias.
       as.packed_weights.assign(channels.size() * per_channel, 0u);
+      if (bits > 7) as.sum_bias.assign(channels.size(), 0);
       for (size_t r = 0; r < channels.size(); ++r) {
         const int8_t* codes = q.codes.data() + size_t(channels[r]) * K;
         for (int ki = 0; ki < n.kernel_h; ++ki)
@@ -321,9 +322,13 @@ class PlanBuilder {
               uint32_t word = 0;
               for (int lane = 0; lane < lanes; ++lane) {
                 const int c = w * lanes + lane;
-                const int q2 = c < in.c ? 2 * int(codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)]) : 0;
-                if (lanes == 1) word = std::bit_cast<uint32_t>(float(q2));
-                else word |= uint32_t(c < in.c ? q2 + int(offset) : int(offset)) << (lane * lane_bits);
+                if (c >= in.c) {
+                  word |= offset << (lane * lane_bits);
+                  continue;
+                }
+                const int code = codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)];
+                word |= WeightLane(code, bits) << (lane * lane_bits);
+                if (bits > 7) as.sum_bias[r] += SumBiasTerm(code, bits);
               }
               as.packed_weights[r * per_channel + (size_t(ki) * size_t(n.kernel_w) + size_t(kj)) * size_t(words) + size_t(w)] = word;
             }

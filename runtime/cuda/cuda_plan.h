@@ -80,6 +80,7 @@ struct PlanStep {
   std::vector<uint32_t> packed_weights;  // kAdderQuant: [set channels][KH][KW][words]
   std::vector<int32_t> channel_map;      // kAdderQuant: output channel of each set channel
   std::vector<int32_t> weight_abs;       // kAdderTensorCore: sum |2 q_w| of each set channel
+  std::vector<int32_t> sum_bias;         // kAdderQuant at 8 bits: sum max(-2 q_w, 0) of each set channel
   std::vector<float> weight, scale, shift;
   float scalar = 0.f;                    // kQuantize: multiplier L/s; kAvgPool: 1/area
   int set_channels = 0;
@@ -101,8 +102,5 @@ struct CudaPlan {
 // The graph must have passed ValidateGraph.
 Result<CudaPlan> BuildCudaPlan(const Graph& graph, const PlanOptions& options = {});
 
-// Channels per 32-bit word of activation codes: 4 byte lanes (q_a + 2^b) for bits <= 7; for 8 bits
-// one float lane holding q_a (weights: 2 q_w as float), summed on the FP32 pipe.
-inline int LanesForBits(int bits) { return bits <= 7 ? 4 : 1; }
 
 }  // namespace adderq::cuda

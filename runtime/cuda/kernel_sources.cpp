@@ -32,20 +32,21 @@ std::string EpilogueConstants(const Epilogue& e) {
 
 // Unfused layers get the same constants (unused) so that one kernel text serves both forms.
 std::string CodesOutConstants(const CodesOut& c, bool float_out) {
-  const int lanes = c.enabled ? c.lanes : 1, bits = c.enabled ? c.bits : 8;
+  const int lanes = c.enabled ? c.lanes : kCodeLanes, bits = c.enabled ? c.bits : 8;
   return fmt::format(
       "constexpr bool kCodesOut = {};\nconstexpr bool kFloatOut = {};\nconstexpr int kOutWords = {};\n"
       "constexpr int kOutLanes = {};\nconstexpr int kOutLaneBits = {};\nconstexpr int kOutLevels = {};\n"
       "constexpr int kOutOffset = {};\n",
-      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, 1 << bits);
+      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, CodeOffset(bits));
 }
 
 // The end of the packed-SIMD adder kernel for one output pixel (output offset `out_base`) and the
 // block's kTile channels: the epilogue's floats and, with fused codes, the consumer's codes of the
 // same values, quantized as its quantize kernel would (identical words).
 constexpr const char* kAdderStorePixel = R"(
-__device__ __forceinline__ void adq_store_pixel(const acc_t (&acc)[kTile], int o0, int set_channels, i64 out_base,
-                                                const int* __restrict__ channel_map, const float* __restrict__ scale,
+__device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0, int set_channels, i64 out_base,
+                                                const int* __restrict__ sum_bias, const int* __restrict__ channel_map,
+                                                const float* __restrict__ scale,
                                                 const float* __restrict__ shift, const float* __restrict__ residual,
                                                 float* __restrict__ y, u32* __restrict__ codes_out, float out_multiplier) {
   if (!kCodesOut) {
@@ -55,7 +56,8 @@ __device__ __forceinline__ void adq_store_pixel(const acc_t (&acc)[kTile], int o
       if (oc >= set_channels) break;
       const int ch = channel_map[oc];
       const int offset = ch * int(kOutH * kOutW);
-      y[out_base + offset] = adq_epilogue(float(acc[o]), scale[ch], shift[ch], kResidual ? residual + out_base : residual, offset);
+      y[out_base + offset] = adq_epilogue(float(acc[o] + (kSumBias ? sum_bias[oc] : 0)), scale[ch], shift[ch],
+                                          kResidual ? residual + out_base : residual, offset);
     }
     return;
   }
@@ -73,13 +75,13 @@ __device__ __forceinline__ void adq_store_pixel(const acc_t (&acc)[kTile], int o
       float q = 0.f;  // channels past the layer's: the consumer's padding lanes
       if (oc < set_channels) {
         const int offset = oc * int(kOutH * kOutW);
-        const float v = adq_epilogue(float(acc[w * kOutLanes + e]), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
+        const int sum = acc[w * kOutLanes + e] + (kSumBias ? sum_bias[oc] : 0);
+        const float v = adq_epilogue(float(sum), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
         if (kFloatOut) y[out_base + offset] = v;
         // q_a = clip(round_half_even(v * m), 0, L): the quantize kernel's expression.
         q = fminf(fmaxf(rintf(__fmul_rn(v, out_multiplier)), 0.f), float(kOutLevels));
       }
-      if (kOutLanes == 1) packed = __float_as_uint(q);
-      else packed |= (u32(q) + u32(kOutOffset)) << (e * kOutLaneBits);
+      packed |= (u32(q) + u32(kOutOffset)) << (e * kOutLaneBits);
     }
     words[w] = packed;
   }
@@ -104,12 +106,13 @@ __device__ __forceinline__ void adq_store_pixel(const acc_t (&acc)[kTile], int o
 // The packed-SIMD adder kernel's body, one output pixel per thread: the form measured on a GPU
 // (docs/benchmarks.md). The blocked form below computes the same sums; written for one pixel it
 // costs ptxas registers (64 -> 104) or spills, so the one-pixel form stays as it is.
-constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] packed as 2 q_w + 2^b;
+constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (WeightLane);
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
 extern "C" __global__ void __launch_bounds__(kThreads)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
-           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier) {
+           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier,
+           const int* __restrict__ sum_bias) {
   __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
   const int o0 = blockIdx.y * kTile;
   for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
@@ -177,19 +180,20 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
       }
     }
   }
-  adq_store_pixel(acc, o0, set_channels, out_base, channel_map, scale, shift, residual, y, codes_out, out_multiplier);
+  adq_store_pixel(acc, o0, set_channels, out_base, sum_bias, channel_map, scale, shift, residual, y, codes_out, out_multiplier);
 }
 )";
 
 // kPixels output pixels per thread (register blocking), for tuning until measured on a GPU.
-constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] packed as 2 q_w + 2^b;
+constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (WeightLane);
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
 // At least two blocks per SM (up to 255 registers): left to itself ptxas held the blocked kernel
 // to 80 registers and spilled.
 extern "C" __global__ void __launch_bounds__(kThreads, 2)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
-           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier) {
+           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier,
+           const int* __restrict__ sum_bias) {
   __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
   const int o0 = blockIdx.y * kTile;
   for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
@@ -285,7 +289,8 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
 #pragma unroll
   for (int j = 0; j < kPixels; ++j)
     if (valid[j])
-      adq_store_pixel(acc[j], o0, set_channels, out_base[j], channel_map, scale, shift, residual, y, codes_out, out_multiplier);
+      adq_store_pixel(acc[j], o0, set_channels, out_base[j], sum_bias, channel_map, scale, shift, residual, y, codes_out,
+                      out_multiplier);
 }
 )";
 
@@ -295,7 +300,7 @@ std::string QuantizeSource(const QuantizeSpec& s) {
   const int lane_bits = 32 / s.lanes;
   const bool sampled = s.stride > 1;
   return Constants({{"kC", s.channels}, {"kPlane", s.plane}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
-                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", 1 << s.bits},
+                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", CodeOffset(s.bits)},
                     {"kThermometer", s.thermometer}, {"kSampleStride", sampled ? s.stride : 1},
                     {"kSrcPlane", sampled ? s.in_h * s.in_w : s.plane}, {"kSrcW", sampled ? s.in_w : 0},
                     {"kCodedW", sampled ? s.coded_w : 0}}) +
@@ -321,8 +326,7 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restri
     // q_a = clip(round_half_even(x * m), 0, L), as quant::QuantizeActivation.
     float q = 0.f;
     if (c < kC) q = fminf(fmaxf(rintf(__fmul_rn(xn[i64(c) * kSrcPlane], multiplier)), 0.f), float(kLevels));
-    if (kLanes == 1) packed = __float_as_uint(q);  // float lanes (8 bits): the code as a float
-    else if (kThermometer) packed |= ((1u << u32(q)) - 1u) << (e * kLaneBits);
+    if (kThermometer) packed |= ((1u << u32(q)) - 1u) << (e * kLaneBits);
     else packed |= (u32(q) + u32(kOffset)) << (e * kLaneBits);
   }
   codes[(n * kPlane + pixel) * kWords + word] = packed;
@@ -333,33 +337,27 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restri
 std::string AdderQuantSource(const AdderQuantSpec& s) {
   const int lane_bits = 32 / s.lanes;
   long long pad_word = 0;  // the code of a zero-padding position (float lanes: 0.0f, all bits 0)
-  if (s.lanes > 1)
-    for (int e = 0; e < s.lanes; ++e) pad_word |= (1LL << s.bits) << (e * lane_bits);
+  for (int e = 0; e < s.lanes; ++e) pad_word |= (long long)CodeOffset(s.bits) << (e * lane_bits);
   return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
                     {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
                     {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},
-                    {"kChunk", s.chunk}, {"kThreads", s.threads}, {"kPixels", s.pixels}, {"kPadWord", pad_word}}) +
+                    {"kChunk", s.chunk}, {"kThreads", s.threads}, {"kPixels", s.pixels}, {"kPadWord", pad_word},
+                    {"kSumBias", s.bits > 7}}) +
          CodesOutConstants(s.codes_out, s.float_out) + EpilogueConstants(s.epilogue) + kCommon + R"(
 constexpr int kWeightsPerChannel = kKH * kKW * kWords;
-// acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit or 2 x 16-bit), as one PTX video
-// instruction with its accumulate (the __vsadu4 intrinsic adds a separate add and a zero move).
+// acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit), as one PTX video instruction with
+// its accumulate (the __vsadu4 intrinsic adds a separate add and a zero move).
 // (ADQ_HOST_EMULATION: the tests compile these sources for the host, where each PTX instruction
 // is a function of the test's; see tests/cuda_host_emulation.h.)
 __device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
 #ifdef ADQ_HOST_EMULATION
   acc = adq_emu_vabsdiff_add(int(kLanes), a, b, acc);
 #else
-  if (kLanes == 4) asm("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
-  else asm("vabsdiff2.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
+  static_assert(kLanes == 4, "byte lanes");
+  asm("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc) : "r"(a), "r"(b));
 #endif
 }
-// Float lanes (8 bits: |q_a - 2 q_w| needs 10 bits, too wide for byte lanes, and the 16-bit video
-// instruction is slow): two FP32 adds per term, the absolute value a free operand modifier. Exact:
-// every partial sum is an integer below 2^24.
-__device__ __forceinline__ void adq_sad_acc(float& acc, u32 a, u32 b) {
-  acc = __fadd_rn(acc, fabsf(__fsub_rn(__uint_as_float(a), __uint_as_float(b))));
-}
-typedef )" + std::string(s.lanes == 1 ? "float" : "int") + R"( acc_t;
+typedef int acc_t;
 )" + kAdderStorePixel + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
 }
 

@@ -19,6 +19,18 @@ struct Epilogue {
   bool relu = false;
 };
 
+// The packed-SIMD kernel's codes: 4 byte lanes per 32-bit word, compared with vabsdiff4. Up to 7
+// bits both sides carry an offset (a = q_a + 2^b, w = 2 q_w + 2^b), so |a - w| = |q_a - 2 q_w|. At
+// 8 bits 2 q_w reaches -256, no byte; but for q_a >= 0, |q_a - v| = |q_a - max(v, 0)| + max(-v, 0),
+// so a = q_a, w = max(2 q_w, 0), and each channel adds the constant sum max(-2 q_w, 0) (its
+// "sum bias"). Padding channels hold the offset on both sides: they add 0.
+inline constexpr int kCodeLanes = 4;
+inline int CodeOffset(int bits) { return bits <= 7 ? 1 << bits : 0; }
+inline unsigned WeightLane(int weight_code, int bits) {
+  return unsigned(bits <= 7 ? 2 * weight_code + (1 << bits) : (weight_code > 0 ? 2 * weight_code : 0));
+}
+inline int SumBiasTerm(int weight_code, int bits) { return bits <= 7 || weight_code >= 0 ? 0 : -2 * weight_code; }
+
 struct QuantizeSpec {
   int channels, plane, words_per_pixel, lanes, bits;  // plane = H*W of the codes
   bool thermometer = false;
@@ -27,8 +39,8 @@ struct QuantizeSpec {
   int stride = 1, in_h = 0, in_w = 0, coded_w = 0;
 };
 // Activation codes for an adder layer: x (NCHW floats) -> per pixel, channels packed `lanes` per
-// 32-bit word as q_a + 2^bits (8-bit lanes for bits <= 7, a float lane for 8 bits), or, for the
-// tensor-core kernel, as thermometer codes: lane = 2^q_a - 1 in 32/lanes bits (padding channels 0).
+// 32-bit word as q_a + CodeOffset(bits) (byte lanes), or, for the tensor-core kernel, as
+// thermometer codes: lane = 2^q_a - 1 in 32/lanes bits (padding channels 0).
 std::string QuantizeSource(const QuantizeSpec& s);
 
 // Fused codes: the activation codes of the adder layer that reads this layer's output, written by
@@ -48,8 +60,8 @@ struct AdderQuantSpec {
   CodesOut codes_out = {};  // needs one quantizer set in channel order and lanes dividing the tile
   bool float_out = true;    // false: only the codes are written (nothing else reads the floats)
 };
-// sum |q_a - 2 q_w| over the layer's window with packed SIMD (vabsdiff4 / vabsdiff2; float lanes at
-// 8 bits), int32 accumulators, then the folded affine and the epilogue. `pixels` output pixels per
+// sum |q_a - 2 q_w| over the layer's window with packed SIMD (vabsdiff4 on byte lanes; at 8 bits
+// plus each channel's sum bias), int32 accumulators, then the folded affine and the epilogue. `pixels` output pixels per
 // thread, `channel_tile` output channels per block (their weights in shared memory); a block covers
 // threads x pixels consecutive output pixels.
 std::string AdderQuantSource(const AdderQuantSpec& s);

@@ -243,7 +243,7 @@ class PlanBuilder {
     const int lanes = kCodeLanes;
     const int lane_bits = 32 / lanes;
     const int words = (in.c + lanes - 1) / lanes;
-    const uint32_t offset = uint32_t(CodeOffset(bits));
+    const uint32_t offset = uint32_t(quant::ByteCodeOffset(bits));
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
     if (per_channel > kMaxSharedWords) return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords);
     const int tile = ChannelTile(n, in);
@@ -310,7 +310,7 @@ class PlanBuilder {
       as.scale = n.affine_scale;
       as.shift = n.affine_shift;
       as.channel_map.assign(channels.begin(), channels.end());
-      // Byte lanes as WeightLane gives them (kernel_sources.h), padding channels the offset
+      // Byte lanes as quant::WeightByte gives them, padding channels the offset
       // (matching the activation padding lanes, so |a - w| = 0 there); at 8 bits each channel's sum bias.
       as.packed_weights.assign(channels.size() * per_channel, 0u);
       if (bits > 7) as.sum_bias.assign(channels.size(), 0);
@@ -327,8 +327,8 @@ class PlanBuilder {
                   continue;
                 }
                 const int code = codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)];
-                word |= WeightLane(code, bits) << (lane * lane_bits);
-                if (bits > 7) as.sum_bias[r] += SumBiasTerm(code, bits);
+                word |= uint32_t(quant::WeightByte(code, bits)) << (lane * lane_bits);
+                if (bits > 7) as.sum_bias[r] += quant::WeightByteBias(code, bits);
               }
               as.packed_weights[r * per_channel + (size_t(ki) * size_t(n.kernel_w) + size_t(kj)) * size_t(words) + size_t(w)] = word;
             }

@@ -37,7 +37,7 @@ std::string CodesOutConstants(const CodesOut& c, bool float_out) {
       "constexpr bool kCodesOut = {};\nconstexpr bool kFloatOut = {};\nconstexpr int kOutWords = {};\n"
       "constexpr int kOutLanes = {};\nconstexpr int kOutLaneBits = {};\nconstexpr int kOutLevels = {};\n"
       "constexpr int kOutOffset = {};\n",
-      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, CodeOffset(bits));
+      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, quant::ByteCodeOffset(bits));
 }
 
 // The end of the packed-SIMD adder kernel for one output pixel (output offset `out_base`) and the
@@ -106,7 +106,7 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
 // The packed-SIMD adder kernel's body, one output pixel per thread: the form measured on a GPU
 // (docs/benchmarks.md). The blocked form below computes the same sums; written for one pixel it
 // costs ptxas registers (64 -> 104) or spills, so the one-pixel form stays as it is.
-constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (WeightLane);
+constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (quant::WeightByte);
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
 extern "C" __global__ void __launch_bounds__(kThreads)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
@@ -185,7 +185,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
 )";
 
 // kPixels output pixels per thread (register blocking), for tuning until measured on a GPU.
-constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (WeightLane);
+constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (quant::WeightByte);
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
 // At least two blocks per SM (up to 255 registers): left to itself ptxas held the blocked kernel
 // to 80 registers and spilled.
@@ -300,7 +300,7 @@ std::string QuantizeSource(const QuantizeSpec& s) {
   const int lane_bits = 32 / s.lanes;
   const bool sampled = s.stride > 1;
   return Constants({{"kC", s.channels}, {"kPlane", s.plane}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
-                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", CodeOffset(s.bits)},
+                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", quant::ByteCodeOffset(s.bits)},
                     {"kThermometer", s.thermometer}, {"kSampleStride", sampled ? s.stride : 1},
                     {"kSrcPlane", sampled ? s.in_h * s.in_w : s.plane}, {"kSrcW", sampled ? s.in_w : 0},
                     {"kCodedW", sampled ? s.coded_w : 0}}) +
@@ -337,7 +337,7 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restri
 std::string AdderQuantSource(const AdderQuantSpec& s) {
   const int lane_bits = 32 / s.lanes;
   long long pad_word = 0;  // the code of a zero-padding position (float lanes: 0.0f, all bits 0)
-  for (int e = 0; e < s.lanes; ++e) pad_word |= (long long)CodeOffset(s.bits) << (e * lane_bits);
+  for (int e = 0; e < s.lanes; ++e) pad_word |= (long long)quant::ByteCodeOffset(s.bits) << (e * lane_bits);
   return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
                     {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
                     {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},

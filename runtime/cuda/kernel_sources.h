@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "core/quant_math.h"
+
 namespace adderq::cuda {
 
 inline constexpr const char* kKernelEntry = "adq_kernel";
@@ -19,17 +21,10 @@ struct Epilogue {
   bool relu = false;
 };
 
-// The packed-SIMD kernel's codes: 4 byte lanes per 32-bit word, compared with vabsdiff4. Up to 7
-// bits both sides carry an offset (a = q_a + 2^b, w = 2 q_w + 2^b), so |a - w| = |q_a - 2 q_w|. At
-// 8 bits 2 q_w reaches -256, no byte; but for q_a >= 0, |q_a - v| = |q_a - max(v, 0)| + max(-v, 0),
-// so a = q_a, w = max(2 q_w, 0), and each channel adds the constant sum max(-2 q_w, 0) (its
-// "sum bias"). Padding channels hold the offset on both sides: they add 0.
+// The packed-SIMD kernel's codes and weights: 4 byte lanes per 32-bit word, compared with
+// vabsdiff4, packed as the CPU packs its bytes (quant::ByteCodeOffset, quant::WeightByte; at 8
+// bits each channel adds its "sum bias", quant::WeightByteBias summed over its taps).
 inline constexpr int kCodeLanes = 4;
-inline int CodeOffset(int bits) { return bits <= 7 ? 1 << bits : 0; }
-inline unsigned WeightLane(int weight_code, int bits) {
-  return unsigned(bits <= 7 ? 2 * weight_code + (1 << bits) : (weight_code > 0 ? 2 * weight_code : 0));
-}
-inline int SumBiasTerm(int weight_code, int bits) { return bits <= 7 || weight_code >= 0 ? 0 : -2 * weight_code; }
 
 struct QuantizeSpec {
   int channels, plane, words_per_pixel, lanes, bits;  // plane = H*W of the codes
@@ -39,7 +34,7 @@ struct QuantizeSpec {
   int stride = 1, in_h = 0, in_w = 0, coded_w = 0;
 };
 // Activation codes for an adder layer: x (NCHW floats) -> per pixel, channels packed `lanes` per
-// 32-bit word as q_a + CodeOffset(bits) (byte lanes), or, for the tensor-core kernel, as
+// 32-bit word as q_a + quant::ByteCodeOffset(bits) (byte lanes), or, for the tensor-core kernel, as
 // thermometer codes: lane = 2^q_a - 1 in 32/lanes bits (padding channels 0).
 std::string QuantizeSource(const QuantizeSpec& s);
 

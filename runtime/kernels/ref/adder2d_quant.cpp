@@ -14,14 +14,7 @@
 
 namespace adderq::kernels {
 
-// The byte kernels sum |a - w| over unsigned bytes. Up to 7 bits both sides carry an offset
-// (a = q_a + 2^b, w = 2 q_w + 2^b, in [0, 2^(b+1))), so |a - w| = |q_a - 2 q_w|. At 8 bits 2 q_w
-// reaches -256, no byte; but for q_a >= 0 and v = 2 q_w,
-//   |q_a - v| = |q_a - max(v, 0)| + max(-v, 0)
-// (v >= 0: the second term is 0; v < 0: both sides are q_a - v), so a = q_a, w = max(2 q_w, 0) in
-// bytes, plus a per-channel constant sum max(-2 q_w, 0) over the taps: the same integer sums.
-int ByteOffset(int bits) { return bits <= 7 ? 1 << bits : 0; }
-uint8_t WeightByte(int code, int bits) { return uint8_t(bits <= 7 ? 2 * code + (1 << bits) : std::max(2 * code, 0)); }
+// Every bit width runs the byte kernels (quant::WeightByte: at 8 bits with a per-channel bias).
 
 Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu)
     : g_(geometry), bits_(node.quant.bits), relu_(relu), scale_(node.affine_scale), shift_(node.affine_shift) {
@@ -55,7 +48,7 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
     // as the activations' padding, so it adds 0.
     const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
     const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
-    const uint8_t offset = uint8_t(ByteOffset(bits_));
+    const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
     // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
     const bool direct = direct_ == SadDirectForm::kPairs16 || direct_ == SadDirectForm::kPairs16Stride2;
     const int tap_bytes = TapBytes(C);
@@ -68,8 +61,8 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
         for (int i = 0; i < KH; ++i)
           for (int j = 0; j < KW; ++j) {
             const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
-            const uint8_t byte = WeightByte(code, bits_);
-            if (bits_ == 8) grp.sum_bias[r] += std::max(-2 * code, 0);
+            const uint8_t byte = quant::WeightByte(code, bits_);
+            if (bits_ == 8) grp.sum_bias[r] += quant::WeightByteBias(code, bits_);
             if (!direct) {
               grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
               continue;
@@ -111,7 +104,7 @@ int Adder2dQuantKernel::QuantizePadded(const Group& grp, const float* x, Scratch
   const int C = g_.in_c, pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
-  const uint8_t offset = uint8_t(ByteOffset(bits_));
+  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
   // Only the border is filled: the quantizer writes every interior byte (a whole-buffer fill was
   // 20 KB per image at 32x32x16).
   s.codes_u8.resize(size_t(ph) * size_t(pw) * size_t(C));
@@ -138,7 +131,7 @@ int Adder2dQuantKernel::QuantizePaddedStride2(const Group& grp, const float* x, 
   const int pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int half = std::max(g_.out_w + 2, (g_.in_w + 2 * pad + 1) / 2);  // columns per half
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w), half_bytes = size_t(half) * C;
-  const uint8_t offset = uint8_t(ByteOffset(bits_));
+  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
   s.codes_u8.assign(size_t(ph) * 2 * half_bytes, offset);
   s.col_u8.resize(size_t(g_.in_w) * C);
   for (int y = 0; y < g_.in_h; ++y) {
@@ -169,7 +162,7 @@ void Adder2dQuantKernel::SadSums(const Group& grp, const float* x, int32_t* acc,
   const int P = g_.P(), C = g_.in_c, K = g_.K(), row = SadRowBytes(K);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
-  const uint8_t offset = uint8_t(ByteOffset(bits_));
+  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
   if (pointwise_) return PointwiseByteSums(grp, x, acc, s);
   if (direct_ != SadDirectForm::kNone) {
     const int pw = QuantizePadded(grp, x, s);
@@ -204,7 +197,7 @@ void Adder2dQuantKernel::PointwiseByteSums(const Group& grp, const float* x, int
     sampled = s.pad_f.data();
     channel_stride = size_t(P);
   }
-  const uint8_t offset = uint8_t(ByteOffset(bits_));
+  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
   s.col_u8.resize(size_t(rows) * size_t(C));
   std::fill(s.col_u8.begin() + std::ptrdiff_t(P) * C, s.col_u8.end(), offset);  // the tiles' filler row

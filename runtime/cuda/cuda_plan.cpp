@@ -263,8 +263,7 @@ class PlanBuilder {
     float codes_out_multiplier = 0.f;
     if (!codes_for_.empty() && codes_for_[i] >= 0) {
       const Node& c = g_.nodes[size_t(codes_for_[i])];
-      const int c_lanes = kCodeLanes;
-      codes_out = {true, (out.c + c_lanes - 1) / c_lanes, c_lanes, c.quant.bits};
+      codes_out = {true, (out.c + kCodeLanes - 1) / kCodeLanes, c.quant.bits};
       float_out = float_read_[i];
       codes_out_multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
       codes_out_buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(codes_out.words_per_pixel));

@@ -18,7 +18,7 @@ enum class StepKind { kQuantize, kAdderQuant, kAdderTensorCore, kConvLikeFloat, 
 // Which kernel runs the quantized adder layers. Both give identical integer sums.
 enum class AdderKernel {
   kAuto,        // the kernel verified and measured on a GPU: packed SIMD for now (see below)
-  kPackedSimd,  // vabsdiff4 byte lanes (float lanes for 8 bits): every bit width, every GPU
+  kPackedSimd,  // vabsdiff4 byte lanes: every bit width, every GPU
   kTensorCore,  // binary tensor cores where supported, packed SIMD for the other layers
 };
 // The tensor-core kernel is tested on the host (the identity, its packing) and compiled by NVRTC

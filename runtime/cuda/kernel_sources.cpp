@@ -32,7 +32,7 @@ std::string EpilogueConstants(const Epilogue& e) {
 
 // Unfused layers get the same constants (unused) so that one kernel text serves both forms.
 std::string CodesOutConstants(const CodesOut& c, bool float_out) {
-  const int lanes = c.enabled ? c.lanes : kCodeLanes, bits = c.enabled ? c.bits : 8;
+  const int lanes = kCodeLanes, bits = c.enabled ? c.bits : 8;
   return fmt::format(
       "constexpr bool kCodesOut = {};\nconstexpr bool kFloatOut = {};\nconstexpr int kOutWords = {};\n"
       "constexpr int kOutLanes = {};\nconstexpr int kOutLaneBits = {};\nconstexpr int kOutLevels = {};\n"
@@ -336,7 +336,7 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, u32* __restri
 
 std::string AdderQuantSource(const AdderQuantSpec& s) {
   const int lane_bits = 32 / s.lanes;
-  long long pad_word = 0;  // the code of a zero-padding position (float lanes: 0.0f, all bits 0)
+  long long pad_word = 0;  // the code of a zero-padding position: the offset in every lane
   for (int e = 0; e < s.lanes; ++e) pad_word |= (long long)quant::ByteCodeOffset(s.bits) << (e * lane_bits);
   return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
                     {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},

@@ -43,7 +43,7 @@ std::string QuantizeSource(const QuantizeSpec& s);
 // (the codes' layout is that of the consumer's quantize kernel).
 struct CodesOut {
   bool enabled = false;
-  int words_per_pixel = 0, lanes = 0, bits = 0;  // the consumer's
+  int words_per_pixel = 0, bits = 0;  // the consumer's (kCodeLanes channels per word)
 };
 
 struct AdderQuantSpec {

@@ -103,6 +103,12 @@ for bits in 4 8; do
   timeout 60 $bin/adderq-run bench "$m" --device cuda --cuda-fuse-codes on --json --repeat 5 > "$OUT/bench_w${bits}_fused.json" 2>>"$OUT/eval_w${bits}.err"
   timeout 60 $bin/adderq-run bench "$m" --device cuda --cuda-fuse-codes on --cuda-simd-pixels 2 --json --repeat 5 \
     > "$OUT/bench_w${bits}_fused_px2.json" 2>>"$OUT/eval_w${bits}.err"
+  # CUDA graphs (a chunk's kernels captured once and replayed): logits, speed alone and with fused codes.
+  timeout 120 $bin/adderq-run eval "$m" --device cuda --cuda-graphs on --json --save-logits "$OUT/gpu_w${bits}_graphs.logits" \
+    > "$OUT/eval_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
+  timeout 60 $bin/adderq-run bench "$m" --device cuda --cuda-graphs on --json --repeat 5 > "$OUT/bench_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
+  timeout 60 $bin/adderq-run bench "$m" --device cuda --cuda-graphs on --cuda-fuse-codes on --json --repeat 5 \
+    > "$OUT/bench_w${bits}_fused_graphs.json" 2>>"$OUT/eval_w${bits}.err"
   # Machine code of every cached kernel (entries are a 48-byte header + the cubin), for the
   # instruction-mix analysis in docs/benchmarks.md.
   if command -v cuobjdump >/dev/null; then
@@ -127,7 +133,7 @@ rows = []
 def same_logits(a, b):
     try: return open(a, 'rb').read() == open(b, 'rb').read()
     except Exception: return None
-for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (8, 'auto'), (8, 'px2'), (8, 'fused')):
+for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (4, 'graphs'), (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs')):
     sfx = '' if kernel == 'auto' else '_' + kernel
     cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}{sfx or "_warm"}.json')
     cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}{sfx}.json')
@@ -152,7 +158,8 @@ def adder_ms(bench):
     return sum(l['ms'] for l in bench.get('layers', []) if l.get('adder_gops', 0) > 0)
 sweep = [('auto', load(f'{out}/bench_w4.json')), ('px2', load(f'{out}/bench_w4_px2.json')),
          ('px4', load(f'{out}/bench_w4_px4.json')), ('fused', load(f'{out}/bench_w4_fused.json')),
-         ('fused px2', load(f'{out}/bench_w4_fused_px2.json')), ('tc', load(f'{out}/bench_w4_tc.json'))]
+         ('fused px2', load(f'{out}/bench_w4_fused_px2.json')), ('graphs', load(f'{out}/bench_w4_graphs.json')),
+         ('fused graphs', load(f'{out}/bench_w4_fused_graphs.json')), ('tc', load(f'{out}/bench_w4_tc.json'))]
 for tiles in ('8,1', '8,2', '4,2', '4,4', '2,4', '2,8'):
     sweep.append(('tc ' + tiles, load(f'{out}/bench_w4_tc_{tiles}.json')))
 print('4-bit adder layers, ms/10k (GPU kernel ms/10k end to end): ' + ', '.join(
@@ -160,7 +167,8 @@ print('4-bit adder layers, ms/10k (GPU kernel ms/10k end to end): ' + ', '.join(
 print('8-bit adder layers, ms/10k (end to end): ' + ', '.join(
     '%s %s (%s)' % (k, f(adder_ms(b), '%.2f'), f(b.get('gpu_kernel_ms'), '%.2f'))
     for k, b in (('auto', load(f'{out}/bench_w8.json')), ('px2', load(f'{out}/bench_w8_px2.json')), ('px4', load(f'{out}/bench_w8_px4.json')),
-                 ('fused', load(f'{out}/bench_w8_fused.json')), ('fused px2', load(f'{out}/bench_w8_fused_px2.json')))))
+                 ('fused', load(f'{out}/bench_w8_fused.json')), ('fused px2', load(f'{out}/bench_w8_fused_px2.json')),
+                 ('graphs', load(f'{out}/bench_w8_graphs.json')), ('fused graphs', load(f'{out}/bench_w8_fused_graphs.json')))))
 ceil = load(f'{out}/ceilings.json')
 if 'results' in ceil:
     print('ceilings: ' + ', '.join('%s %.1f T ops/s' % (r['name'], r['ops_per_second'] / 1e12) for r in ceil['results']))

@@ -10,7 +10,19 @@ Result<std::unique_ptr<InferenceBackend>> MakeCpu(const Graph& graph, int thread
   return std::unique_ptr<InferenceBackend>(new CpuBackend(std::move(ex)));
 }
 
+// "auto" | "on" | "off" -> the default, true, false.
+Result<bool> OnOffAuto(const std::string& value, bool by_default, const char* what) {
+  if (value == "auto") return by_default;
+  if (value == "on") return true;
+  if (value == "off") return false;
+  return InvalidArgument("{} must be auto, on or off, not '{}'", what, value);
+}
+
 }  // namespace
+
+Result<bool> CudaGraphsChoice(const CudaKernelChoice& choice) {
+  return OnOffAuto(choice.graphs, cuda::kCudaGraphsByDefault, "CUDA graphs");
+}
 
 Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int arch) {
   cuda::PlanOptions options;
@@ -26,9 +38,7 @@ Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int ar
   if (choice.simd_pixels < 0 || choice.simd_pixels > cuda::kMaxSimdPixels)
     return InvalidArgument("pixels per thread must be in 1..{}", cuda::kMaxSimdPixels);
   options.simd_pixels = choice.simd_pixels;
-  if (choice.fuse_codes == "on") options.fuse_codes = true;
-  else if (choice.fuse_codes == "off") options.fuse_codes = false;
-  else if (choice.fuse_codes != "auto") return InvalidArgument("fused codes must be auto, on or off, not '{}'", choice.fuse_codes);
+  ADQ_ASSIGN_OR_RETURN(options.fuse_codes, OnOffAuto(choice.fuse_codes, cuda::kFuseCodesByDefault, "fused codes"));
   return options;
 }
 
@@ -40,6 +50,7 @@ Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const 
   cuda::CudaOptions options;
   options.chunk_images = choice.cuda_chunk;
   ADQ_ASSIGN_OR_RETURN(options.plan, CudaPlanOptions(choice.cuda, options.plan.arch));  // the executor sets arch
+  ADQ_ASSIGN_OR_RETURN(options.graphs, CudaGraphsChoice(choice.cuda));
   auto gpu = cuda::CudaExecutor::Create(graph, options);
   if (gpu.ok()) return std::unique_ptr<InferenceBackend>(std::move(gpu).value());
   if (choice.device == "cuda") return gpu.status().WithContext("--device cuda");

@@ -17,9 +17,12 @@ struct CudaKernelChoice {
   std::vector<int> tc_tiles;        // tuning: {n tiles, m tiles} per warp of the tensor-core kernel
   int simd_pixels = 0;              // tuning: output pixels per thread of the packed-SIMD kernel (0: default)
   std::string fuse_codes = "auto";  // adder layers write the next one's codes: auto (the default) | on | off
+  std::string graphs = "auto";      // a chunk's kernels as one CUDA graph: auto (the default) | on | off
 };
 // Checks a choice and gives the plan options it means for a GPU of compute capability `arch` x 10.
 Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int arch);
+// Checks the graphs choice: whether a chunk's kernels run as one CUDA graph.
+Result<bool> CudaGraphsChoice(const CudaKernelChoice& choice);
 
 struct BackendChoice {
   std::string device = "auto";  // auto | cpu | cuda

@@ -57,6 +57,13 @@ Result<std::unique_ptr<CudaDriver>> Load() {
   ADQ_RETURN_IF_ERROR(Bind(l, d->EventSynchronize, {"cuEventSynchronize"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->EventElapsedTime, {"cuEventElapsedTime_v2", "cuEventElapsedTime"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->GetErrorString, {"cuGetErrorString"}));
+  // Optional: only --cuda-graphs needs them (an older driver still runs everything else).
+  (void)Bind(l, d->StreamBeginCapture, {"cuStreamBeginCapture_v2"});
+  (void)Bind(l, d->StreamEndCapture, {"cuStreamEndCapture"});
+  (void)Bind(l, d->GraphInstantiate, {"cuGraphInstantiateWithFlags"});
+  (void)Bind(l, d->GraphLaunch, {"cuGraphLaunch"});
+  (void)Bind(l, d->GraphExecDestroy, {"cuGraphExecDestroy"});
+  (void)Bind(l, d->GraphDestroy, {"cuGraphDestroy"});
   ADQ_RETURN_IF_ERROR(d->Check(d->Init(0), "cuInit").WithContext("no usable CUDA driver or GPU"));
   int count = 0;
   ADQ_RETURN_IF_ERROR(d->Check(d->DeviceGetCount(&count), "cuDeviceGetCount"));

@@ -19,6 +19,8 @@ using CUmodule = struct CUmod_st*;
 using CUfunction = struct CUfunc_st*;
 using CUstream = struct CUstream_st*;
 using CUevent = struct CUevent_st*;
+using CUgraph = struct CUgraph_st*;
+using CUgraphExec = struct CUgraphExec_st*;
 
 inline constexpr CUresult kCudaSuccess = 0;
 inline constexpr int kAttrMultiprocessorCount = 16;
@@ -26,6 +28,7 @@ inline constexpr int kAttrComputeCapabilityMajor = 75;
 inline constexpr int kAttrComputeCapabilityMinor = 76;
 inline constexpr int kFuncAttrNumRegs = 4;
 inline constexpr unsigned kStreamNonBlocking = 1;
+inline constexpr int kStreamCaptureModeThreadLocal = 1;  // CU_STREAM_CAPTURE_MODE_THREAD_LOCAL
 
 struct CudaDriver {
   CUresult (*Init)(unsigned);
@@ -61,6 +64,17 @@ struct CudaDriver {
   CUresult (*EventSynchronize)(CUevent);
   CUresult (*EventElapsedTime)(float*, CUevent, CUevent);
   CUresult (*GetErrorString)(CUresult, const char**);
+  // Stream capture and graphs (CUDA 11.4+); null where the driver lacks them (HasGraphs()).
+  CUresult (*StreamBeginCapture)(CUstream, int) = nullptr;
+  CUresult (*StreamEndCapture)(CUstream, CUgraph*) = nullptr;
+  CUresult (*GraphInstantiate)(CUgraphExec*, CUgraph, unsigned long long) = nullptr;
+  CUresult (*GraphLaunch)(CUgraphExec, CUstream) = nullptr;
+  CUresult (*GraphExecDestroy)(CUgraphExec) = nullptr;
+  CUresult (*GraphDestroy)(CUgraph) = nullptr;
+
+  bool HasGraphs() const {
+    return StreamBeginCapture && StreamEndCapture && GraphInstantiate && GraphLaunch && GraphExecDestroy && GraphDestroy;
+  }
 
   // "cuLaunchKernel failed: CUDA_ERROR_... (text)" for a non-success result.
   Status Check(CUresult r, const char* what) const;

@@ -39,7 +39,8 @@ std::string CudaExecutor::Describe() const {
   }
   std::string adders;
   if (simd + tensor_core > 0) adders = fmt::format(", quantized adder kernels: {} tensor-core, {} packed-SIMD", tensor_core, simd);
-  return fmt::format("cuda ({}, sm_{}, {} kernel variants{})", stats_.device_name, stats_.arch, stats_.variants, adders);
+  return fmt::format("cuda ({}, sm_{}, {} kernel variants{}{})", stats_.device_name, stats_.arch, stats_.variants, adders,
+                     graphs_ ? ", CUDA graphs" : "");
 }
 
 Status CudaExecutor::Prepare(const CudaOptions& options) {
@@ -57,6 +58,9 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   ADQ_CU(d_, DeviceGetAttribute(&minor, kAttrComputeCapabilityMinor, device_));
   ADQ_CU(d_, DeviceGetAttribute(&stats_.multiprocessors, kAttrMultiprocessorCount, device_));
   stats_.arch = major * 10 + minor;
+  if (options.graphs && !d_.HasGraphs())
+    return Unsupported("the CUDA driver has no graph API (cuGraphInstantiateWithFlags, CUDA 11.4 or newer); use --cuda-graphs off");
+  graphs_ = options.graphs;
   ADQ_CU(d_, DevicePrimaryCtxRetain(&context_, device_));
   ADQ_CU(d_, CtxSetCurrent(context_));
 
@@ -153,11 +157,49 @@ Status CudaExecutor::Collect(Pipeline& p, std::vector<float>& logits) {
   return Status::Ok();
 }
 
+// A Run that failed part-way can leave the other pipeline's chunk in flight; its logits belong to
+// that Run, so they are waited for and dropped, never copied into a later Run's output.
+Status CudaExecutor::DropPending() {
+  for (Pipeline& p : pipelines_) {
+    if (p.pending_images == 0) continue;
+    p.pending_images = 0;
+    ADQ_CU(d_, StreamSynchronize(p.stream.get()));
+  }
+  return Status::Ok();
+}
+
+// The chunk's launches for `images` images on this pipeline, captured once into a CUDA graph (the
+// arguments, this pipeline's buffers and the image count, are fixed in it) and reused.
+Result<CUgraphExec> CudaExecutor::GraphFor(Pipeline& p, int images) {
+  for (const ChunkGraph& g : p.graphs)
+    if (g.images == images) return g.exec.get();
+  ADQ_CU(d_, StreamBeginCapture(p.stream.get(), kStreamCaptureModeThreadLocal));
+  Status launched = Status::Ok();
+  for (const PlanStep& s : plan_.steps) {
+    launched = Launch(s, p, images);
+    if (!launched.ok()) break;
+  }
+  CUgraph raw = nullptr;
+  const CUresult ended = d_.StreamEndCapture(p.stream.get(), &raw);  // on every path: the stream leaves capture mode
+  const CudaGraph captured(&d_, raw);
+  ADQ_RETURN_IF_ERROR(launched.WithContext("capturing a CUDA graph"));
+  ADQ_RETURN_IF_ERROR(d_.Check(ended, "cuStreamEndCapture"));
+  CUgraphExec exec = nullptr;
+  ADQ_CU(d_, GraphInstantiate(&exec, captured.get(), 0));
+  // A Run needs at most two sizes (full chunks and the rest); a few more cover alternating batch sizes.
+  constexpr size_t kGraphsPerPipeline = 4;
+  if (p.graphs.size() == kGraphsPerPipeline) p.graphs.erase(p.graphs.begin());
+  p.graphs.push_back({images, CudaGraphExec(&d_, exec)});
+  stats_.graphs_captured++;
+  return exec;
+}
+
 Status CudaExecutor::Run(std::span<const float> input, int batch, std::vector<float>& logits) {
   const size_t in_size = graph_.ShapeOf(graph_.input).size(), out_size = OutputSize();
   if (batch <= 0 || input.size() != in_size * size_t(batch))
     return InvalidArgument("CudaExecutor::Run: {} floats for a batch of {} images of {} values", input.size(), batch, in_size);
   ADQ_CU(d_, CtxSetCurrent(context_));
+  ADQ_RETURN_IF_ERROR(DropPending());
   logits.resize(size_t(batch) * out_size);
   const int input_slot = plan_.tensor_slot[size_t(graph_.input)];
   const int output_slot = plan_.tensor_slot[size_t(graph_.output)];
@@ -166,10 +208,16 @@ Status CudaExecutor::Run(std::span<const float> input, int batch, std::vector<fl
     Pipeline& p = pipelines_[size_t(k % 2)];
     ADQ_RETURN_IF_ERROR(Collect(p, logits));  // its previous chunk, if any, is done before reuse
     const int n = std::min(chunk_, batch - first);
+    CUgraphExec chunk_graph = nullptr;  // captured (the first time) outside the timed part
+    if (graphs_) {
+      ADQ_ASSIGN_OR_RETURN(chunk_graph, GraphFor(p, n));
+    }
     std::memcpy(p.host_in.get(), input.data() + size_t(first) * in_size, size_t(n) * in_size * sizeof(float));
     ADQ_CU(d_, MemcpyHtoDAsync(p.slots[size_t(input_slot)].get(), p.host_in.get(), size_t(n) * in_size * sizeof(float), p.stream.get()));
     ADQ_CU(d_, EventRecord(p.start.get(), p.stream.get()));
-    for (const PlanStep& s : plan_.steps) ADQ_RETURN_IF_ERROR(Launch(s, p, n));
+    if (chunk_graph) ADQ_CU(d_, GraphLaunch(chunk_graph, p.stream.get()));
+    else
+      for (const PlanStep& s : plan_.steps) ADQ_RETURN_IF_ERROR(Launch(s, p, n));
     ADQ_CU(d_, EventRecord(p.end.get(), p.stream.get()));
     ADQ_CU(d_, MemcpyDtoHAsync(p.host_out.get(), p.slots[size_t(output_slot)].get(), size_t(n) * out_size * sizeof(float), p.stream.get()));
     p.pending_first = size_t(first);
@@ -184,6 +232,7 @@ Result<std::vector<LayerTime>> CudaExecutor::ProfileLayers(std::span<const float
   if (batch <= 0 || batch > chunk_ || input.size() != in_size * size_t(batch))
     return InvalidArgument("ProfileLayers: a batch of 1..{} images", chunk_);
   ADQ_CU(d_, CtxSetCurrent(context_));
+  ADQ_RETURN_IF_ERROR(DropPending());
   Pipeline& p = pipelines_[0];
   std::memcpy(p.host_in.get(), input.data(), input.size() * sizeof(float));
   ADQ_CU(d_, MemcpyHtoD(p.slots[size_t(plan_.tensor_slot[size_t(graph_.input)])].get(), p.host_in.get(), input.size() * sizeof(float)));

@@ -1,7 +1,8 @@
 // Runs a validated Graph on one NVIDIA GPU: the plan's kernel variants are compiled with NVRTC for
 // the GPU's architecture (or found in the kernel cache), weights are uploaded once, and a batch is
 // streamed through two pipelines (pinned staging buffers, one stream each), so the copy of one chunk
-// overlaps the kernels of the other. Results are bit-identical to the CPU backend.
+// overlaps the kernels of the other. Optionally each chunk's kernels are one CUDA graph, captured
+// once per pipeline and chunk size and replayed. Results are bit-identical to the CPU backend.
 #pragma once
 
 #include <memory>
@@ -17,11 +18,16 @@
 
 namespace adderq::cuda {
 
+// A chunk's ~60 kernels as one CUDA graph (one launch, less per-kernel overhead on the GPU). Off
+// until it has been timed on a GPU (identical results either way).
+inline constexpr bool kCudaGraphsByDefault = false;
+
 struct CudaOptions {
   std::string cache_dir = DefaultKernelCacheDir();
   int chunk_images = 1024;  // images per pipeline step
   int device = 0;
   PlanOptions plan;  // the kernels asked for; `arch` is replaced by the GPU's
+  bool graphs = kCudaGraphsByDefault;
 };
 
 struct CudaStats {
@@ -31,6 +37,7 @@ struct CudaStats {
   double prepare_seconds = 0;   // JIT (compile or cache) + module load + weight upload
   JitStats jit;
   int variants = 0;
+  int graphs_captured = 0;      // CUDA graphs captured so far (one per pipeline and chunk size)
   double kernel_ms = 0;         // GPU time of all kernels run so far (CUDA events, per chunk)
   size_t images = 0;
 };
@@ -59,12 +66,17 @@ class CudaExecutor final : public InferenceBackend {
   struct StepResources {
     DeviceMemory packed_weights, channel_map, weight_abs, sum_bias, weight, scale, shift;
   };
+  struct ChunkGraph {
+    int images = 0;
+    CudaGraphExec exec;
+  };
   struct Pipeline {
     Stream stream;
     Event start, end;
     PinnedMemory host_in, host_out;
     std::vector<DeviceMemory> slots;
     std::vector<DeviceMemory> codes;  // the plan's code buffers
+    std::vector<ChunkGraph> graphs;  // with CudaOptions::graphs: the chunk sizes seen, most recent last
     size_t pending_first = 0;
     int pending_images = 0;
   };
@@ -73,6 +85,8 @@ class CudaExecutor final : public InferenceBackend {
   Status Prepare(const CudaOptions& options);
   Status Launch(const PlanStep& step, Pipeline& p, int images);
   Status Collect(Pipeline& p, std::vector<float>& logits);
+  Status DropPending();
+  Result<CUgraphExec> GraphFor(Pipeline& p, int images);
 
   const Graph& graph_;
   const CudaDriver& d_;
@@ -80,6 +94,7 @@ class CudaExecutor final : public InferenceBackend {
   CUcontext context_ = nullptr;
   CudaPlan plan_;
   int chunk_ = 1024;
+  bool graphs_ = false;
   // Declared after the context so they are destroyed before it is released.
   std::vector<Module> modules_;
   std::vector<CUfunction> functions_;  // per variant

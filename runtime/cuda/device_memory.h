@@ -1,5 +1,5 @@
 // RAII owners of CUDA driver resources (device memory, pinned host memory, modules, streams,
-// events). Each frees its resource with the driver that created it; all are move-only.
+// events, graphs). Each frees its resource with the driver that created it; all are move-only.
 #pragma once
 
 #include <utility>
@@ -52,11 +52,20 @@ struct EventTraits {
   static void Free(const CudaDriver& d, CUevent e) { d.EventDestroy(e); }
 };
 
+struct GraphTraits {
+  static void Free(const CudaDriver& d, CUgraph g) { d.GraphDestroy(g); }
+};
+struct GraphExecTraits {
+  static void Free(const CudaDriver& d, CUgraphExec g) { d.GraphExecDestroy(g); }
+};
+
 using DeviceMemory = DriverHandle<CUdeviceptr, DeviceMemoryTraits>;
 using PinnedMemory = DriverHandle<void*, HostMemoryTraits>;
 using Module = DriverHandle<CUmodule, ModuleTraits>;
 using Stream = DriverHandle<CUstream, StreamTraits>;
 using Event = DriverHandle<CUevent, EventTraits>;
+using CudaGraph = DriverHandle<CUgraph, GraphTraits>;
+using CudaGraphExec = DriverHandle<CUgraphExec, GraphExecTraits>;
 
 inline Result<DeviceMemory> AllocateDevice(const CudaDriver& d, size_t bytes) {
   CUdeviceptr p = 0;

@@ -103,6 +103,7 @@ Status RunBench(const BenchArgs& a) {
   if (gpu) {
     j["gpu_kernel_ms"] = best_kernel_ms;
     j["prepare_seconds"] = gpu->stats().prepare_seconds;
+    j["cuda_graphs_captured"] = gpu->stats().graphs_captured;
     ADQ_ASSIGN_OR_RETURN(auto layers, gpu->ProfileLayers(input, n));
     nlohmann::ordered_json per_layer = nlohmann::ordered_json::array();
     for (const cuda::LayerTime& t : layers) {

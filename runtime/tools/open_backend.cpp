@@ -31,6 +31,10 @@ void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda) {
                   "(no quantize kernel, no float output nothing else reads; experimental, not yet run on a GPU); "
                   "off; auto (off for now); all compute identical results")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+  cmd->add_option("--cuda-graphs", cuda.graphs,
+                  "on: each chunk's kernels are captured once into a CUDA graph and replayed with one launch "
+                  "(experimental, not yet run on a GPU); off; auto (off for now); all compute identical results")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
 }
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {

@@ -13,7 +13,7 @@ namespace adderq::tools {
 
 // --device and --threads, the same for every subcommand that runs a model.
 void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads);
-// --cuda-adder, --cuda-tc-tiles, --cuda-simd-pixels and --cuda-fuse-codes, for the subcommands
+// --cuda-adder, --cuda-tc-tiles, --cuda-simd-pixels, --cuda-fuse-codes and --cuda-graphs, for the subcommands
 // that compare kernels (eval, bench) or compile them (jit).
 void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda);
 

@@ -1,0 +1,297 @@
+// The CUDA executor itself (driver calls, pipelines, chunking, CUDA graphs, error paths) on the
+// host GPU (host_gpu/host_gpu.h), against the CPU backend bit for bit, on a machine without a GPU.
+// The kernels are checked by cuda_emulation_test; here it is everything around them.
+#include <dlfcn.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "compile.h"
+#include "core/artifact_loader.h"
+#include "core/executor.h"
+#include "core/file_io.h"
+#include "cuda/cuda_executor.h"
+#include "host_gpu/host_gpu.h"
+#include "test_support.h"
+
+namespace adderq::cuda {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Before anything loads a driver: this process's CUDA driver and NVRTC are the host GPU.
+const bool kHostGpuSelected = [] {
+  ::setenv("ADDERQ_CUDA_DRIVER", ADQ_HOST_GPU_LIBRARY, 1);
+  ::setenv("ADDERQ_NVRTC_LIBRARY", ADQ_HOST_GPU_LIBRARY, 1);
+  return true;
+}();
+
+// The host GPU's own functions, from the copy the driver loader opened.
+struct HostGpu {
+  void (*counts)(AdqHostGpuCounts*) = nullptr;
+  void (*fail)(const char*, int) = nullptr;
+};
+
+const HostGpu& Gpu() {
+  static const HostGpu gpu = [] {
+    HostGpu g;
+    if (!LoadCudaDriver().ok()) return g;
+    void* h = ::dlopen(ADQ_HOST_GPU_LIBRARY, RTLD_NOW | RTLD_NOLOAD);
+    if (!h) return g;
+    g.counts = reinterpret_cast<void (*)(AdqHostGpuCounts*)>(::dlsym(h, "adq_host_gpu_counts"));
+    g.fail = reinterpret_cast<void (*)(const char*, int)>(::dlsym(h, "adq_host_gpu_fail"));
+    return g;
+  }();
+  return gpu;
+}
+
+AdqHostGpuCounts Counts() {
+  AdqHostGpuCounts c{};
+  Gpu().counts(&c);
+  return c;
+}
+
+#define REQUIRE_HOST_GPU()                                                                       \
+  do {                                                                                           \
+    ASSERT_TRUE(kHostGpuSelected);                                                               \
+    auto d = LoadCudaDriver();                                                                   \
+    ASSERT_TRUE(d.ok()) << d.status().message();                                                 \
+    ASSERT_TRUE(Gpu().counts && Gpu().fail) << ADQ_HOST_GPU_LIBRARY << " is not the host GPU";   \
+  } while (0)
+
+// Every object the executor made is gone and nothing was written past an allocation.
+void ExpectNothingLive(const std::string& what) {
+  const AdqHostGpuCounts c = Counts();
+  EXPECT_EQ(c.device_allocations, 0) << what;
+  EXPECT_EQ(c.host_allocations, 0) << what;
+  EXPECT_EQ(c.modules, 0) << what;
+  EXPECT_EQ(c.streams, 0) << what;
+  EXPECT_EQ(c.events, 0) << what;
+  EXPECT_EQ(c.graphs, 0) << what;
+  EXPECT_EQ(c.graph_execs, 0) << what;
+  EXPECT_EQ(c.context_refs, 0) << what;
+  EXPECT_EQ(c.guard_violations, 0) << what;
+}
+
+std::vector<float> RandomImages(size_t floats, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-2.f, 2.f);
+  std::vector<float> v(floats);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
+std::string CacheDir() { return (fs::temp_directory_path() / "adderq_host_gpu_kernel_cache").string(); }
+
+CudaOptions Options(int chunk, bool graphs, bool fuse_codes) {
+  CudaOptions o;
+  o.cache_dir = CacheDir();
+  o.chunk_images = chunk;
+  o.graphs = graphs;
+  o.plan.fuse_codes = fuse_codes;
+  return o;
+}
+
+std::vector<float> CpuLogits(const Graph& g, const std::vector<float>& input, int batch) {
+  auto cpu = Executor::Create(g, 0);
+  EXPECT_TRUE(cpu.ok()) << cpu.status().message();
+  std::vector<float> out;
+  EXPECT_TRUE((*cpu)->Run(input, batch, out).ok());
+  return out;
+}
+
+void ExpectSameBytes(const std::vector<float>& got, const std::vector<float>& expected, const std::string& what) {
+  ASSERT_EQ(got.size(), expected.size()) << what;
+  EXPECT_EQ(std::memcmp(got.data(), expected.data(), got.size() * sizeof(float)), 0) << what;
+}
+
+// ResNet-20 at 4 bits, one quantizer group per layer (so codes can be fused), random weights.
+const Graph& Net() {
+  static const Graph g = testing::WithOneQuantizerGroup(testing::SyntheticResNet(20, 4, 11));
+  return g;
+}
+
+constexpr int kImages = 5, kChunk = 2;  // chunks of 2, 2, 1 on pipelines 0, 1, 0
+
+TEST(HostGpu, ExecutorMatchesCpuOverChunksPipelinesAndOptions) {
+  REQUIRE_HOST_GPU();
+  const auto input = RandomImages(size_t(kImages) * 3 * 32 * 32, 1);
+  const auto expected = CpuLogits(Net(), input, kImages);
+  for (bool graphs : {false, true})
+    for (bool fuse : {false, true}) {
+      const std::string what = fmt::format("graphs {}, fused codes {}", graphs, fuse);
+      auto gpu = CudaExecutor::Create(Net(), Options(kChunk, graphs, fuse));
+      ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status().message();
+      EXPECT_NE((*gpu)->Describe().find(graphs ? ", CUDA graphs" : "variants"), std::string::npos) << (*gpu)->Describe();
+      const long long steps = (long long)(*gpu)->plan().steps.size();
+      const AdqHostGpuCounts before = Counts();
+      std::vector<float> got;
+      ASSERT_TRUE((*gpu)->Run(input, kImages, got).ok()) << what;
+      ExpectSameBytes(got, expected, what);
+      const AdqHostGpuCounts after = Counts();
+      EXPECT_EQ(after.kernel_launches - before.kernel_launches, 3 * steps) << what;
+      EXPECT_EQ(after.graph_launches - before.graph_launches, graphs ? 3 : 0) << what;
+      EXPECT_EQ(after.captured_kernels - before.captured_kernels, graphs ? 3 * steps : 0) << what;
+      EXPECT_EQ((*gpu)->stats().graphs_captured, graphs ? 3 : 0) << what;  // (pipeline, size): (0, 2), (1, 2), (0, 1)
+      EXPECT_EQ((*gpu)->stats().images, size_t(kImages));
+      // Again: the graphs are reused. Then 3 images: chunks of 2 and 1 on pipelines 0 and 1, one new size.
+      ASSERT_TRUE((*gpu)->Run(input, kImages, got).ok()) << what;
+      ExpectSameBytes(got, expected, what + ", second run");
+      EXPECT_EQ((*gpu)->stats().graphs_captured, graphs ? 3 : 0) << what;
+      ASSERT_TRUE((*gpu)->Run(std::span(input).first(size_t(3) * 3 * 32 * 32), 3, got).ok()) << what;
+      ExpectSameBytes(got, std::vector<float>(expected.begin(), expected.begin() + 30), what + ", 3 images");
+      EXPECT_EQ((*gpu)->stats().graphs_captured, graphs ? 4 : 0) << what;
+      EXPECT_EQ(Counts().graph_launches - after.graph_launches, graphs ? 5 : 0) << what;
+      gpu->reset();
+      ExpectNothingLive(what);
+    }
+}
+
+TEST(HostGpu, FullPrecisionAndEightBitsMatchCpu) {
+  REQUIRE_HOST_GPU();
+  const auto input = RandomImages(size_t(3) * 3 * 32 * 32, 2);
+  for (int bits : {0, 8}) {
+    const Graph g = testing::SyntheticResNet(20, bits, 5);
+    auto gpu = CudaExecutor::Create(g, Options(2, true, false));
+    ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+    std::vector<float> got;
+    ASSERT_TRUE((*gpu)->Run(input, 3, got).ok());
+    ExpectSameBytes(got, CpuLogits(g, input, 3), fmt::format("{} bits", bits));
+  }
+  ExpectNothingLive("after the executors");
+}
+
+TEST(HostGpu, ProfileLayersTimesEveryNodeInPlanOrder) {
+  REQUIRE_HOST_GPU();
+  auto gpu = CudaExecutor::Create(Net(), Options(kChunk, false, false));
+  ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+  const auto input = RandomImages(size_t(2) * 3 * 32 * 32, 3);
+  auto times = (*gpu)->ProfileLayers(input, 2);
+  ASSERT_TRUE(times.ok()) << times.status().message();
+  std::vector<std::string> nodes;
+  for (const PlanStep& s : (*gpu)->plan().steps)
+    if (nodes.empty() || nodes.back() != Net().nodes[s.node].name) nodes.push_back(Net().nodes[s.node].name);
+  ASSERT_EQ(times->size(), nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    EXPECT_EQ((*times)[i].node, nodes[i]);
+    EXPECT_GE((*times)[i].ms, 0.0);
+  }
+  EXPECT_FALSE((*gpu)->ProfileLayers(input, 3).ok()) << "more images than a chunk";
+}
+
+// One driver call fails (the host GPU returns an error for its nth call): Create or Run returns a
+// one-line error naming the call, nothing is left allocated, and a Run after a failed Run is right.
+TEST(HostGpu, AFailedDriverCallIsAOneLineErrorAndLeaksNothing) {
+  REQUIRE_HOST_GPU();
+  const auto input = RandomImages(size_t(kImages) * 3 * 32 * 32, 4);
+  const auto expected = CpuLogits(Net(), input, kImages);
+  size_t steps = 0;
+  {
+    auto probe = CudaExecutor::Create(Net(), Options(kChunk, false, false));
+    ASSERT_TRUE(probe.ok()) << probe.status().message();
+    steps = probe->get()->plan().steps.size();
+  }
+  struct Failure {
+    const char* call;
+    int nth;
+    bool graphs;
+    const char* expect;  // in the message
+  };
+  const Failure failures[] = {
+      {"cuMemAlloc_v2", 3, false, "MemAlloc"},
+      {"cuModuleLoadData", 2, false, "ModuleLoadData"},
+      {"cuStreamCreate", 2, false, "StreamCreate"},
+      {"cuMemAllocHost_v2", 1, false, "MemAllocHost"},
+      // The second chunk's third kernel: the first chunk is still pending on the other pipeline.
+      {"cuLaunchKernel", int(steps) + 3, false, "LaunchKernel"},
+      {"cuMemcpyHtoDAsync_v2", 2, false, "MemcpyHtoDAsync"},
+      {"cuMemcpyDtoHAsync_v2", 2, false, "MemcpyDtoHAsync"},
+      {"cuEventElapsedTime_v2", 1, false, "EventElapsedTime"},
+      {"cuStreamBeginCapture_v2", 2, true, "StreamBeginCapture"},
+      {"cuLaunchKernel", 4, true, "LaunchKernel"},  // while capturing: the capture is ended and dropped
+      {"cuStreamEndCapture", 1, true, "cuStreamEndCapture"},
+      {"cuGraphInstantiateWithFlags", 2, true, "GraphInstantiate"},
+      {"cuGraphLaunch", 2, true, "GraphLaunch"},
+  };
+  for (const Failure& f : failures) {
+    const std::string what = fmt::format("{} #{}{}", f.call, f.nth, f.graphs ? " (graphs)" : "");
+    Gpu().fail(f.call, f.nth);
+    if (auto gpu = CudaExecutor::Create(Net(), Options(kChunk, f.graphs, false)); gpu.ok()) {
+      std::vector<float> got;
+      const Status st = (*gpu)->Run(input, kImages, got);
+      ASSERT_FALSE(st.ok()) << what << ": the failure was not reported";
+      EXPECT_NE(st.message().find(f.expect), std::string::npos) << what << ": " << st.message();
+      EXPECT_EQ(st.message().find('\n'), std::string::npos) << what << ": " << st.message();
+      // The executor still works: the other pipeline's pending chunk is dropped, not copied.
+      Gpu().fail("", 0);
+      ASSERT_TRUE((*gpu)->Run(std::span(input).first(size_t(3) * 32 * 32), 1, got).ok()) << what;
+      ExpectSameBytes(got, std::vector<float>(expected.begin(), expected.begin() + 10), what + ", the Run after");
+      ASSERT_TRUE((*gpu)->Run(input, kImages, got).ok()) << what;
+      ExpectSameBytes(got, expected, what + ", a whole Run after");
+    } else {
+      EXPECT_NE(gpu.status().message().find(f.expect), std::string::npos) << what << ": " << gpu.status().message();
+      EXPECT_EQ(gpu.status().message().find('\n'), std::string::npos) << what;
+    }
+    Gpu().fail("", 0);
+    ExpectNothingLive(what);
+  }
+}
+
+// adderq-run itself with --device cuda on the host GPU: the same logits file as --device cpu, with
+// and without graphs and fused codes; a failing launch is one line on stderr and exit status 3.
+TEST(HostGpu, AdderqRunEvalOnCudaWritesTheCpuLogits) {
+  REQUIRE_HOST_GPU();
+  const std::string ckpt = testing::SharedPath("checkpoints/resnet20_adder_cifar10.pth");
+  const std::string data = testing::SharedPath("data/cifar-10-batches-bin");
+  if (ckpt.empty() || data.empty()) GTEST_SKIP() << "../shared data not present";
+  compiler::CompileOptions o;
+  o.checkpoint = ckpt;
+  o.calib_data = data;
+  o.bits = 4;
+  o.calib_batches = 2;
+  o.batch_size = 16;
+  o.progress = false;
+  auto compiled = compiler::Compile(o);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  const fs::path dir = fs::temp_directory_path() / fmt::format("adderq_host_gpu_eval_{}", ::getpid());
+  fs::create_directories(dir);
+  const std::string model = (dir / "w4.adq").string();
+  ASSERT_TRUE(WriteFileAtomic(model, compiled->artifact).ok());
+  auto eval = [&](const std::string& flags, const std::string& logits, const std::string& env = "") {
+    const std::string cmd =
+        fmt::format("{} ADDERQ_CUDA_DRIVER='{}' ADDERQ_NVRTC_LIBRARY='{}' ADDERQ_CACHE_DIR='{}' '{}' eval '{}' --data '{}' "
+                    "--limit 6 --json --save-logits '{}' {} > '{}/out.txt' 2> '{}/err.txt'",
+                    env, ADQ_HOST_GPU_LIBRARY, ADQ_HOST_GPU_LIBRARY, CacheDir(), ADQ_ADDERQ_RUN, model, data,
+                    (dir / logits).string(), flags, dir.string(), dir.string());
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  auto file = [&](const std::string& name) { return testing::ReadAll((dir / name).string()); };
+  ASSERT_EQ(eval("--device cpu", "cpu.bin"), 0) << std::string(file("err.txt").begin(), file("err.txt").end());
+  const std::vector<uint8_t> cpu = file("cpu.bin");
+  ASSERT_EQ(cpu.size(), size_t(6 * 10 * sizeof(float)));
+  for (const std::string flags : {"--device cuda --cuda-chunk 4", "--device cuda --cuda-chunk 4 --cuda-graphs on",
+                                  "--device cuda --cuda-chunk 2 --cuda-graphs on --cuda-fuse-codes on"}) {
+    ASSERT_EQ(eval(flags, "gpu.bin"), 0) << flags << ": " << std::string(file("err.txt").begin(), file("err.txt").end());
+    const std::vector<uint8_t> out = file("out.txt");
+    const std::string json(out.begin(), out.end());
+    EXPECT_NE(json.find("adderq host GPU"), std::string::npos) << flags << ": " << json;
+    EXPECT_EQ(file("gpu.bin"), cpu) << flags;
+  }
+  EXPECT_EQ(eval("--device cuda --cuda-chunk 4", "fail.bin", "ADQ_HOST_GPU_FAIL=cuLaunchKernel:5"), 3);  // a runtime error
+  const std::vector<uint8_t> err = file("err.txt");
+  const std::string text(err.begin(), err.end());
+  EXPECT_NE(text.find("LaunchKernel"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace adderq::cuda

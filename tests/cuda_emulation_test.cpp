@@ -90,15 +90,7 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
   auto test = data::LoadCifar10Test(data);
   ASSERT_TRUE(test.ok()) << test.status().message();
   for (int bits : {0, 3, 4, 8}) {
-    compiler::CompileOptions o;
-    o.checkpoint = ckpt;
-    o.calib_data = data;
-    o.method = bits == 0 ? compiler::Method::kFullPrecision : compiler::Method::kAdderQuant;
-    o.bits = bits == 0 ? 8 : bits;
-    o.calib_batches = 2;
-    o.batch_size = 16;
-    o.progress = false;
-    auto compiled = compiler::Compile(o);
+    auto compiled = compiler::Compile(QuickCompileOptions(ckpt, data, bits));
     ASSERT_TRUE(compiled.ok()) << compiled.status().message();
     auto g = LoadArtifactFromMemory(compiled->artifact);
     ASSERT_TRUE(g.ok()) << g.status().message();
@@ -106,6 +98,13 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
     std::vector<float> input(size_t(batch) * data::kCifarPixels);
     data::Normalize(test->image(0), size_t(batch), g->meta.mean, g->meta.std, input.data());
     const std::string what = fmt::format("official ResNet-20, {} bits", bits);
+    {  // the two images' logits differ, so a kernel fed the wrong pixels would show
+      auto cpu = Executor::Create(*g, 0);
+      ASSERT_TRUE(cpu.ok()) << cpu.status().message();
+      std::vector<float> logits;
+      ASSERT_TRUE((*cpu)->Run(input, batch, logits).ok());
+      ASSERT_NE(std::memcmp(logits.data(), logits.data() + 10, 10 * sizeof(float)), 0) << what << ": saturated";
+    }
     ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
     if (bits == 4 || bits == 8)
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD x2", 2);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "compile.h"
 #include "core/graph.h"
 
 namespace adderq::testing {
@@ -35,6 +36,11 @@ Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int 
 // [-0.5, 1.5], like the tests' inputs) and a ReLU that spread the next layer's codes over its whole
 // range, clipping included; the last has affine 1/0, so the graph's outputs are its int32 sums.
 Graph QuantizedAdderChain(Shape3 in, const std::vector<int>& out_channels, int bits, uint32_t seed);
+
+// Options that compile the official checkpoint `ckpt` at `bits` (0: full precision) with a small
+// calibration from `data`: for tests of kernels and runtimes, which need a real network quickly
+// (one whose logits differ from image to image), not its best accuracy.
+compiler::CompileOptions QuickCompileOptions(const std::string& ckpt, const std::string& data, int bits);
 
 // Small fixed graphs: a float adder layer and its 3-bit quantized twin (fuzz seeds, golden artifact).
 Graph SampleFloatGraph();

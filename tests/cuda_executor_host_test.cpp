@@ -276,7 +276,8 @@ TEST(HostGpu, AFailedDriverCallIsAOneLineErrorAndLeaksNothing) {
 }
 
 // adderq-run itself with --device cuda on the host GPU: the same logits file as --device cpu, with
-// and without graphs and fused codes; a failing launch is one line on stderr and exit status 3.
+// and without graphs and fused codes; bench's GPU fields; a failing launch is one line on stderr
+// and exit status 3.
 TEST(HostGpu, AdderqRunEvalOnCudaWritesTheCpuLogits) {
   REQUIRE_HOST_GPU();
   const std::string data = testing::SharedPath("data/cifar-10-batches-bin");
@@ -287,14 +288,19 @@ TEST(HostGpu, AdderqRunEvalOnCudaWritesTheCpuLogits) {
   fs::create_directories(dir);
   const std::string model = (dir / "w4.adq").string();
   ASSERT_TRUE(WriteFileAtomic(model, *artifact).ok());
-  auto eval = [&](const std::string& flags, const std::string& logits, const std::string& env = "") {
-    const std::string cmd =
-        fmt::format("{} ADDERQ_CUDA_DRIVER='{}' ADDERQ_NVRTC_LIBRARY='{}' ADDERQ_CACHE_DIR='{}' '{}' eval '{}' --data '{}' "
-                    "--limit 6 --json --save-logits '{}' {} > '{}/out.txt' 2> '{}/err.txt'",
-                    env, ADQ_HOST_GPU_LIBRARY, ADQ_HOST_GPU_LIBRARY, CacheDir(), ADQ_ADDERQ_RUN, model, data,
-                    (dir / logits).string(), flags, dir.string(), dir.string());
+  // adderq-run with the host GPU as its driver and NVRTC; stdout and stderr to out.txt and err.txt.
+  auto run = [&](const std::string& args, const std::string& env = "") {
+    const std::string cmd = fmt::format("{} ADDERQ_CUDA_DRIVER='{}' ADDERQ_NVRTC_LIBRARY='{}' ADDERQ_CACHE_DIR='{}' '{}' {} "
+                                        "> '{}/out.txt' 2> '{}/err.txt'",
+                                        env, ADQ_HOST_GPU_LIBRARY, ADQ_HOST_GPU_LIBRARY, CacheDir(), ADQ_ADDERQ_RUN, args,
+                                        dir.string(), dir.string());
     const int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  auto eval = [&](const std::string& flags, const std::string& logits, const std::string& env = "") {
+    return run(fmt::format("eval '{}' --data '{}' --limit 6 --json --save-logits '{}' {}", model, data,
+                           (dir / logits).string(), flags),
+               env);
   };
   auto file = [&](const std::string& name) { return testing::ReadAll((dir / name).string()); };
   ASSERT_EQ(eval("--device cpu", "cpu.bin"), 0) << std::string(file("err.txt").begin(), file("err.txt").end());
@@ -308,6 +314,13 @@ TEST(HostGpu, AdderqRunEvalOnCudaWritesTheCpuLogits) {
     EXPECT_NE(json.find("adderq host GPU"), std::string::npos) << flags << ": " << json;
     EXPECT_EQ(file("gpu.bin"), cpu) << flags;
   }
+  // bench: a warm-up and one timed run of 3 images, one chunk: one graph, reused; per-layer GPU times.
+  ASSERT_EQ(run(fmt::format("bench '{}' --data '{}' --images 3 --repeat 1 --json --device cuda --cuda-graphs on", model, data)), 0)
+      << std::string(file("err.txt").begin(), file("err.txt").end());
+  const std::vector<uint8_t> bench = file("out.txt");
+  const std::string bench_json(bench.begin(), bench.end());
+  for (const char* key : {"\"gpu_kernel_ms\":", "\"cuda_graphs_captured\":1,", "\"layers\":[{\"node\":"})
+    EXPECT_NE(bench_json.find(key), std::string::npos) << key << " in " << bench_json;
   EXPECT_EQ(eval("--device cuda --cuda-chunk 4", "fail.bin", "ADQ_HOST_GPU_FAIL=cuLaunchKernel:5"), 3);  // a runtime error
   const std::vector<uint8_t> err = file("err.txt");
   const std::string text(err.begin(), err.end());

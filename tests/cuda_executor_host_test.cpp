@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "compile.h"
+#include "adderq/adderq.hpp"
 #include "core/artifact_loader.h"
 #include "core/executor.h"
 #include "core/file_io.h"
@@ -273,6 +274,25 @@ TEST(HostGpu, AFailedDriverCallIsAOneLineErrorAndLeaksNothing) {
     Gpu().fail("", 0);
     ExpectNothingLive(what);
   }
+}
+
+// The public C++ API: a CUDA session (Device::kCuda and kAuto, which finds the "GPU") gives the
+// CPU session's logits for the same images.
+TEST(HostGpu, PublicApiCudaSessionGivesTheCpuLogits) {
+  REQUIRE_HOST_GPU();
+  auto artifact = writer::SerializeArtifact(Net());
+  ASSERT_TRUE(artifact.ok()) << artifact.status().message();
+  const adderq::Model model = adderq::Model::FromMemory(*artifact);
+  const auto input = Images(Net(), 40, 3);
+  adderq::Session cpu(model, {adderq::Device::kCpu, 0});
+  const std::vector<float> expected = cpu.Run(input, 3);
+  for (adderq::Device device : {adderq::Device::kCuda, adderq::Device::kAuto}) {
+    adderq::Session gpu(model, {device, 0});
+    EXPECT_NE(gpu.backend().find("adderq host GPU"), std::string::npos) << gpu.backend();
+    EXPECT_EQ(gpu.fallback_reason(), "");
+    ExpectSameBytes(gpu.Run(input, 3), expected, gpu.backend());
+  }
+  ExpectNothingLive("after the sessions");
 }
 
 // adderq-run itself with --device cuda on the host GPU: the same logits file as --device cpu, with

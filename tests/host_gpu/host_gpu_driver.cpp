@@ -123,6 +123,14 @@ T* Find(Registry<T>& r, const void* handle) {
   return it == r.end() ? nullptr : it->second.get();
 }
 
+// Hands out `object`'s address as the handle and keeps the object until the handle is destroyed.
+template <typename T, typename Handle>
+int Register(Registry<T>& r, Handle* handle, std::unique_ptr<T> object) {
+  *handle = reinterpret_cast<Handle>(object.get());
+  r.emplace(object.get(), std::move(object));
+  return kSuccess;
+}
+
 // A device range [p, p + n) inside one allocation.
 bool InDevice(const State& s, uintptr_t p, size_t n) {
   auto it = s.device.upper_bound(p);
@@ -278,10 +286,7 @@ ADQ_EXPORT int cuModuleLoadData(void** module, const void* image) {
     std::fprintf(stderr, "host GPU: %s\n", kernel.status().message().c_str());
     return kInvalidImage;
   }
-  auto m = std::make_unique<Module>(Module{std::move(kernel).value()});
-  *module = m.get();
-  s.modules.emplace(m.get(), std::move(m));
-  return kSuccess;
+  return Register(s.modules, module, std::make_unique<Module>(Module{std::move(kernel).value()}));
 }
 
 ADQ_EXPORT int cuModuleUnload(void* module) {
@@ -413,10 +418,7 @@ ADQ_EXPORT int cuMemcpyDtoHAsync_v2(void* dst, unsigned long long src, size_t n,
 ADQ_EXPORT int cuStreamCreate(void** stream, unsigned flags) {
   ADQ_ENTRY("cuStreamCreate");
   if (!stream || flags > 1) return kInvalidValue;
-  auto st = std::make_unique<Stream>();
-  *stream = st.get();
-  s.streams.emplace(st.get(), std::move(st));
-  return kSuccess;
+  return Register(s.streams, stream, std::make_unique<Stream>());
 }
 
 ADQ_EXPORT int cuStreamDestroy_v2(void* stream) {
@@ -469,9 +471,7 @@ ADQ_EXPORT int cuStreamEndCapture(void* stream, void** graph) {
     *graph = nullptr;
     return kCaptureInvalidated;
   }
-  *graph = g.get();
-  s.graphs.emplace(g.get(), std::move(g));
-  return kSuccess;
+  return Register(s.graphs, graph, std::move(g));
 }
 
 ADQ_EXPORT int cuGraphInstantiateWithFlags(void** exec, void* graph, unsigned long long flags) {
@@ -479,10 +479,7 @@ ADQ_EXPORT int cuGraphInstantiateWithFlags(void** exec, void* graph, unsigned lo
   Graph* g = Find(s.graphs, graph);
   if (!g || !exec) return kInvalidValue;
   if (flags != 0) return kNotSupported;
-  auto e = std::make_unique<GraphExec>(GraphExec{g->nodes});
-  *exec = e.get();
-  s.graph_execs.emplace(e.get(), std::move(e));
-  return kSuccess;
+  return Register(s.graph_execs, exec, std::make_unique<GraphExec>(GraphExec{g->nodes}));
 }
 
 ADQ_EXPORT int cuGraphLaunch(void* exec, void* stream) {
@@ -510,10 +507,7 @@ ADQ_EXPORT int cuGraphDestroy(void* graph) {
 ADQ_EXPORT int cuEventCreate(void** event, unsigned flags) {
   ADQ_ENTRY("cuEventCreate");
   if (!event || flags > 15) return kInvalidValue;
-  auto e = std::make_unique<Event>();
-  *event = e.get();
-  s.events.emplace(e.get(), std::move(e));
-  return kSuccess;
+  return Register(s.events, event, std::make_unique<Event>());
 }
 
 ADQ_EXPORT int cuEventDestroy_v2(void* event) {

@@ -3,12 +3,14 @@
 // without a GPU. Point ADDERQ_CUDA_DRIVER and ADDERQ_NVRTC_LIBRARY at it.
 //
 // "NVRTC" emits a cubin that is the kernel's source text; "cuModuleLoadData" compiles that for the
-// host (HostKernel) and "cuLaunchKernel" runs it there, copying the parameters at launch as the
-// driver does. Device memory is host memory with guard bytes after every allocation; copies are
-// bounds-checked against their allocation; streams run their work at once, in order; stream
-// capture records kernel launches into graphs that cuGraphLaunch replays, and the calls a real
-// capture forbids fail here too. What it cannot show: concurrency between streams, timing, and
-// anything about real hardware (the GPU tests do that).
+// host (HostKernel) and runs it there, copying the parameters at cuLaunchKernel as the driver
+// does. Device memory is host memory with guard bytes after every allocation; copies are
+// bounds-checked against their allocation; a stream's work waits, in order, until something waits
+// for it (the latest schedule a device may choose: reading a copy's destination or overwriting its
+// source too early gives wrong bytes here); stream capture records kernel launches into graphs that
+// cuGraphLaunch replays, and the calls a real capture forbids fail here too. What it cannot show:
+// two streams' work overlapping in time, timing, and anything about real hardware (the GPU tests
+// do that).
 //
 // The functions below let a test look inside (live objects, counts) and make one call fail.
 #pragma once

@@ -1,10 +1,18 @@
 // The host GPU's libcuda (host_gpu.h): the driver entry points adderq binds, over host memory and
 // HostKernel. One device (sm_90, 4 multiprocessors); every call is serialized by one mutex.
+//
+// Work on a created stream (kernels, async copies, event records, graph launches) is queued and
+// runs only when something waits for it: a synchronize of that stream, or of an event recorded on
+// it (up to that record only), a wait on such an event, or a call that frees or destroys anything. That is one legal
+// schedule of the real device's, the latest one: a caller that reads a copy's destination, or
+// overwrites its source, before waiting gets the wrong bytes here instead of usually the right ones.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +41,7 @@ enum : int {
   kInvalidHandle = 400,
   kIllegalState = 401,
   kNotFound = 500,
+  kNotReady = 600,
   kLaunchFailed = 719,
   kNotSupported = 801,
   kCaptureUnsupported = 900,
@@ -60,11 +69,14 @@ struct Module {
   HostKernel kernel;
 };
 struct Stream {
+  std::deque<std::function<int()>> queued;  // work not run yet, in order
   std::unique_ptr<Graph> capture;  // set between cuStreamBeginCapture and cuStreamEndCapture
   bool capture_invalidated = false;
 };
 struct Event {
-  bool recorded = false;
+  bool recorded = false;      // a record has run
+  int records_queued = 0;     // records still in a stream's queue
+  Stream* stream = nullptr;   // where it was last recorded
   std::chrono::steady_clock::time_point at;
 };
 
@@ -155,6 +167,44 @@ void FreeWithGuard(State& s, void* p, size_t bytes) {
       break;
     }
   std::free(p);
+}
+
+// Runs a stream's queued work; the first error is the one a synchronize reports (kernels fail
+// asynchronously on a real device too).
+int Flush(Stream* st) {
+  int result = kSuccess;
+  while (st && !st->queued.empty()) {
+    std::function<int()> op = std::move(st->queued.front());
+    st->queued.pop_front();
+    if (int r = op(); r != kSuccess && result == kSuccess) result = r;
+  }
+  return result;
+}
+
+// Runs a stream's work up to and including the (last) record of `e`, and no further.
+int FlushThrough(Event* e) {
+  int result = kSuccess;
+  while (e->stream && e->records_queued > 0 && !e->stream->queued.empty()) {
+    std::function<int()> op = std::move(e->stream->queued.front());
+    e->stream->queued.pop_front();
+    if (int r = op(); r != kSuccess && result == kSuccess) result = r;
+  }
+  return result;
+}
+
+// Before anything is freed or destroyed: no queued work may still refer to it.
+int FlushAll(State& s) {
+  int result = kSuccess;
+  for (auto& [handle, stream] : s.streams)
+    if (int r = Flush(stream.get()); r != kSuccess && result == kSuccess) result = r;
+  return result;
+}
+
+// The legacy stream (null) runs work at once; a created stream queues it.
+int Enqueue(Stream* st, std::function<int()> op) {
+  if (!st) return op();
+  st->queued.push_back(std::move(op));
+  return kSuccess;
 }
 
 int Run(State& s, const KernelNode& node) {
@@ -291,6 +341,7 @@ ADQ_EXPORT int cuModuleLoadData(void** module, const void* image) {
 
 ADQ_EXPORT int cuModuleUnload(void* module) {
   ADQ_ENTRY("cuModuleUnload");
+  FlushAll(s);
   return s.modules.erase(module) ? kSuccess : kInvalidHandle;
 }
 
@@ -332,7 +383,7 @@ ADQ_EXPORT int cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, un
     s.counts.captured_kernels++;
     return kSuccess;
   }
-  return Run(s, node);
+  return Enqueue(st, [&s, node = std::move(node)] { return Run(s, node); });
 }
 
 ADQ_EXPORT int cuMemAlloc_v2(unsigned long long* p, size_t bytes) {
@@ -349,6 +400,7 @@ ADQ_EXPORT int cuMemAlloc_v2(unsigned long long* p, size_t bytes) {
 ADQ_EXPORT int cuMemFree_v2(unsigned long long p) {
   ADQ_ENTRY("cuMemFree_v2");
   if (int r = ForbiddenDuringCapture(s)) return r;
+  FlushAll(s);
   auto it = s.device.find(uintptr_t(p));
   if (it == s.device.end()) return kInvalidValue;
   FreeWithGuard(s, reinterpret_cast<void*>(uintptr_t(p)), it->second);
@@ -370,6 +422,7 @@ ADQ_EXPORT int cuMemAllocHost_v2(void** p, size_t bytes) {
 ADQ_EXPORT int cuMemFreeHost(void* p) {
   ADQ_ENTRY("cuMemFreeHost");
   if (int r = ForbiddenDuringCapture(s)) return r;
+  FlushAll(s);
   auto it = s.host.find(p);
   if (it == s.host.end()) return kInvalidValue;
   FreeWithGuard(s, p, it->second);
@@ -379,9 +432,10 @@ ADQ_EXPORT int cuMemFreeHost(void* p) {
 
 namespace {
 
+// The range is checked when the copy is asked for; an async copy reads its source when it runs.
 int Copy(State& s, void* dst, const void* src, size_t n, bool to_device, void* stream, bool async) {
+  Stream* st = nullptr;
   if (async) {
-    Stream* st = nullptr;
     if (stream && !(st = Find(s.streams, stream))) return kInvalidHandle;
     if (st && st->capture) return kNotSupported;  // memcpy nodes are not emulated (adderq copies outside graphs)
   } else if (int r = ForbiddenDuringCapture(s)) {
@@ -389,8 +443,10 @@ int Copy(State& s, void* dst, const void* src, size_t n, bool to_device, void* s
   }
   const uintptr_t device = reinterpret_cast<uintptr_t>(to_device ? dst : src);
   if (!InDevice(s, device, n)) return kInvalidValue;
-  if (n > 0) std::memcpy(dst, src, n);
-  return kSuccess;
+  return Enqueue(st, [dst, src, n]() -> int {
+    if (n > 0) std::memcpy(dst, src, n);
+    return kSuccess;
+  });
 }
 
 }  // namespace
@@ -426,21 +482,26 @@ ADQ_EXPORT int cuStreamDestroy_v2(void* stream) {
   Stream* st = Find(s.streams, stream);
   if (!st) return kInvalidHandle;
   if (st->capture) captures_on_this_thread--;
+  FlushAll(s);  // its work still completes, as on a device
   s.streams.erase(stream);
   return kSuccess;
 }
 
 ADQ_EXPORT int cuStreamSynchronize(void* stream) {
   ADQ_ENTRY("cuStreamSynchronize");
-  if (stream && !Find(s.streams, stream)) return kInvalidHandle;
-  return ForbiddenDuringCapture(s);  // the work is done already
+  Stream* st = nullptr;
+  if (stream && !(st = Find(s.streams, stream))) return kInvalidHandle;
+  if (int r = ForbiddenDuringCapture(s)) return r;
+  return stream ? Flush(st) : FlushAll(s);  // the legacy stream waits for the others (no non-blocking flag here)
 }
 
 ADQ_EXPORT int cuStreamWaitEvent(void* stream, void* event, unsigned) {
   ADQ_ENTRY("cuStreamWaitEvent");
   Stream* st = nullptr;
-  if ((stream && !(st = Find(s.streams, stream))) || !Find(s.events, event)) return kInvalidHandle;
-  return st && st->capture ? kNotSupported : kSuccess;
+  Event* e = Find(s.events, event);
+  if ((stream && !(st = Find(s.streams, stream))) || !e) return kInvalidHandle;
+  if (st && st->capture) return kNotSupported;
+  return FlushThrough(e);  // what the event marks has run before anything queued after this
 }
 
 ADQ_EXPORT int cuStreamBeginCapture_v2(void* stream, int mode) {
@@ -489,13 +550,16 @@ ADQ_EXPORT int cuGraphLaunch(void* exec, void* stream) {
   if (!e || (stream && !(st = Find(s.streams, stream)))) return kInvalidHandle;
   if (st && st->capture) return kNotSupported;
   s.counts.graph_launches++;
-  for (const KernelNode& node : e->nodes)
-    if (int r = Run(s, node)) return r;
-  return kSuccess;
+  return Enqueue(st, [&s, e]() -> int {
+    for (const KernelNode& node : e->nodes)
+      if (int r = Run(s, node)) return r;
+    return kSuccess;
+  });
 }
 
 ADQ_EXPORT int cuGraphExecDestroy(void* exec) {
   ADQ_ENTRY("cuGraphExecDestroy");
+  FlushAll(s);
   return s.graph_execs.erase(exec) ? kSuccess : kInvalidHandle;
 }
 
@@ -512,6 +576,7 @@ ADQ_EXPORT int cuEventCreate(void** event, unsigned flags) {
 
 ADQ_EXPORT int cuEventDestroy_v2(void* event) {
   ADQ_ENTRY("cuEventDestroy_v2");
+  FlushAll(s);
   return s.events.erase(event) ? kSuccess : kInvalidHandle;
 }
 
@@ -521,22 +586,30 @@ ADQ_EXPORT int cuEventRecord(void* event, void* stream) {
   Stream* st = nullptr;
   if (!e || (stream && !(st = Find(s.streams, stream)))) return kInvalidHandle;
   if (st && st->capture) return kNotSupported;  // event nodes are not emulated
-  e->recorded = true;
-  e->at = std::chrono::steady_clock::now();
-  return kSuccess;
+  e->stream = st;
+  e->records_queued++;
+  return Enqueue(st, [e]() -> int {
+    e->records_queued--;
+    e->recorded = true;
+    e->at = std::chrono::steady_clock::now();
+    return kSuccess;
+  });
 }
 
 ADQ_EXPORT int cuEventSynchronize(void* event) {
   ADQ_ENTRY("cuEventSynchronize");
-  if (!Find(s.events, event)) return kInvalidHandle;
-  return ForbiddenDuringCapture(s);
+  Event* e = Find(s.events, event);
+  if (!e) return kInvalidHandle;
+  if (int r = ForbiddenDuringCapture(s)) return r;
+  return FlushThrough(e);
 }
 
 ADQ_EXPORT int cuEventElapsedTime_v2(float* ms, void* start, void* end) {
   ADQ_ENTRY("cuEventElapsedTime_v2");
   Event* a = Find(s.events, start);
   Event* b = Find(s.events, end);
-  if (!ms || !a || !b || !a->recorded || !b->recorded) return kInvalidHandle;
+  if (!ms || !a || !b || (!a->recorded && !a->records_queued) || (!b->recorded && !b->records_queued)) return kInvalidHandle;
+  if (a->records_queued || b->records_queued) return kNotReady;  // recorded, but nobody waited for it
   *ms = std::chrono::duration<float, std::milli>(b->at - a->at).count();
   return kSuccess;
 }
@@ -553,6 +626,7 @@ ADQ_EXPORT int cuGetErrorString(int error, const char** text) {
       {kInvalidHandle, "invalid resource handle"},
       {kIllegalState, "the operation cannot be performed in the present state"},
       {kNotFound, "named symbol not found"},
+      {kNotReady, "device not ready"},
       {kLaunchFailed, "unspecified launch failure"},
       {kNotSupported, "operation not supported (by the host GPU emulation)"},
       {kCaptureUnsupported, "operation not permitted when stream is capturing"},

@@ -169,11 +169,12 @@ void FreeWithGuard(State& s, void* p, size_t bytes) {
   std::free(p);
 }
 
-// Runs a stream's queued work; the first error is the one a synchronize reports (kernels fail
-// asynchronously on a real device too).
-int Flush(Stream* st) {
+// Runs a stream's queued work in order while `more()`; the first error is the one a synchronize
+// reports (kernels fail asynchronously on a real device too).
+template <typename More>
+int RunQueued(Stream* st, More more) {
   int result = kSuccess;
-  while (st && !st->queued.empty()) {
+  while (st && !st->queued.empty() && more()) {
     std::function<int()> op = std::move(st->queued.front());
     st->queued.pop_front();
     if (int r = op(); r != kSuccess && result == kSuccess) result = r;
@@ -181,15 +182,13 @@ int Flush(Stream* st) {
   return result;
 }
 
-// Runs a stream's work up to and including the (last) record of `e`, and no further.
+int Flush(Stream* st) {
+  return RunQueued(st, [] { return true; });
+}
+
+// Up to and including the (last) record of `e`, and no further.
 int FlushThrough(Event* e) {
-  int result = kSuccess;
-  while (e->stream && e->records_queued > 0 && !e->stream->queued.empty()) {
-    std::function<int()> op = std::move(e->stream->queued.front());
-    e->stream->queued.pop_front();
-    if (int r = op(); r != kSuccess && result == kSuccess) result = r;
-  }
-  return result;
+  return RunQueued(e->stream, [e] { return e->records_queued > 0; });
 }
 
 // Before anything is freed or destroyed: no queued work may still refer to it.
@@ -221,11 +220,14 @@ int Run(State& s, const KernelNode& node) {
 
 }  // namespace
 
-// Every entry point: one at a time, after cuInit, and the injected failure if it is this call's turn.
-#define ADQ_ENTRY(name)                                  \
+// Every entry point: one at a time, after cuInit (ADQ_LOCKED), and the injected failure if it is
+// this call's turn (ADQ_ENTRY).
+#define ADQ_LOCKED()                                     \
   State& s = S();                                        \
   std::lock_guard<std::mutex> lock(s.mutex);             \
-  if (!s.initialized) return kNotInitialized;            \
+  if (!s.initialized) return kNotInitialized
+#define ADQ_ENTRY(name) \
+  ADQ_LOCKED();         \
   if (Fails(s, name)) return InjectedError(name)
 
 ADQ_EXPORT void adq_host_gpu_counts(AdqHostGpuCounts* out) {
@@ -518,9 +520,7 @@ ADQ_EXPORT int cuStreamBeginCapture_v2(void* stream, int mode) {
 }
 
 ADQ_EXPORT int cuStreamEndCapture(void* stream, void** graph) {
-  State& s = S();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (!s.initialized) return kNotInitialized;
+  ADQ_LOCKED();
   Stream* st = Find(s.streams, stream);
   if (!st || !graph) return kInvalidHandle;
   if (!st->capture) return kIllegalState;

@@ -5,9 +5,14 @@
 //   fadd        FP32 add, |.| as a free modifier (the 8-bit kernel: 2 per adder op)
 //   bmma        mma.sync m16n8k256 b1 .and.popc (the tensor-core adder kernel)
 //   imma        mma.sync m16n8k32 s8 (for comparison)
+//   half2       sub + |.| + add on f16x2 (the "half2 on small integers": exact while the
+//               sums stay below 2048; not a kernel of ours, measured to show why, docs/benchmarks.md)
 // Prints one JSON object: per microkernel, instructions/s and the adder ops/s it could feed.
-// A benchmark program, not a test; tools/gpu-check.sh runs it.
+// A benchmark program, not a test; tools/gpu-check.sh runs it. `--compile-only ARCH...` only
+// compiles every microkernel with NVRTC (no GPU needed; a test runs it, so the device run cannot
+// be the first to find a typo in the PTX).
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -45,6 +50,15 @@ extern "C" __global__ void __launch_bounds__(256) adq_kernel(int iters, u32 seed
     for (int k = 0; k < 8; ++k) asm volatile("add.f32 %0, %0, %1;" : "+f"(acc[k]) : "f"(a));
   int s = 0;
   for (int k = 0; k < 8; ++k) s += int(acc[k]);
+#elif KIND == 4
+  // The subtrahend depends on the accumulator so the compiler cannot hoist |x - y| out of the loop.
+  u32 acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < iters; ++i)
+#pragma unroll
+    for (int k = 0; k < 8; ++k)
+      asm volatile("{ .reg .b32 t; sub.rn.f16x2 t, %0, %1; abs.f16x2 t, t; add.rn.f16x2 %0, %0, t; }" : "+r"(acc[k]) : "r"(y + k));
+  int s = 0;
+  for (int k = 0; k < 8; ++k) s += int(acc[k]);
 #else
   int d[4][4] = {};
   for (int i = 0; i < iters; ++i)
@@ -70,10 +84,42 @@ extern "C" __global__ void __launch_bounds__(256) adq_kernel(int iters, u32 seed
 struct Micro {
   const char* name;
   int kind;
-  double ops_per_thread_iter;  // instructions per thread (or per warp / 32 for mma) per loop trip
-  double adder_ops_per_instr;  // adder ops one instruction (per thread) can do
+  double ops_per_thread_iter;  // instructions (sequences, for half2) per thread (or per warp / 32 for mma) per loop trip
+  double adder_ops_per_instr;  // adder ops one of them (per thread) can do
   const char* note;
+  int min_arch;
 };
+
+// One mma per warp computes 16x8x256 bit products = 2048 adder ops at 16 bits per 4-bit term
+// (thermometer length 2^4): per thread, 64. An s8 mma: 16x8x32 = 4096 MACs, 128 per thread.
+const std::vector<Micro>& Microkernels() {
+  static const std::vector<Micro> micro = {
+      {"vabsdiff4", 0, 8, 4, "4 byte lanes per instruction", 0},
+      {"fadd", 1, 8, 0.5, "8-bit kernel: sub + add per op", 0},
+      {"bmma_and_popc_m16n8k256", 2, 4, 64, "per thread share of 2048 4-bit adder ops (16-bit thermometers)", 80},
+      {"imma_s8_m16n8k32", 3, 4, 128, "MACs per thread share (not adder ops)", 80},
+      {"half2_sub_abs_add", 4, 8, 2, "2 half lanes per sub + abs + add sequence", 53},
+  };
+  return micro;
+}
+
+Result<std::vector<uint8_t>> CompileMicro(const Nvrtc& nvrtc, const Micro& k, int arch) {
+  const std::string source = fmt::format("#define KIND {}\n", k.kind) + kSource;
+  return nvrtc.CompileToCubin(source, std::string(k.name) + ".cu", arch, KernelCompileOptions());
+}
+
+// Compiles every microkernel for each architecture; prints one line per cubin.
+Status CompileOnly(const std::vector<int>& archs) {
+  ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
+  for (int arch : archs)
+    for (const Micro& k : Microkernels()) {
+      if (arch < k.min_arch) continue;
+      const Result<std::vector<uint8_t>> cubin = CompileMicro(*nvrtc, k, arch);
+      if (!cubin.ok()) return cubin.status().WithContext(fmt::format("{} for sm_{}", k.name, arch));
+      std::printf("%-26s sm_%d  %zu bytes of cubin\n", k.name, arch, cubin->size());
+    }
+  return Status::Ok();
+}
 
 Status Measure(const CudaDriver& d, int arch, int sms, const char* name);
 
@@ -102,21 +148,12 @@ Status Measure(const CudaDriver& d, int arch, int sms, const char* name) {
   ADQ_ASSIGN_OR_RETURN(const Nvrtc* nvrtc, Nvrtc::Load());
   ADQ_ASSIGN_OR_RETURN(DeviceMemory sink, AllocateDevice(d, 64));
 
-  // One mma per warp computes 16x8x256 bit products = 2048 adder ops at 16 bits per 4-bit term
-  // (thermometer length 2^4): per thread, 64. An s8 mma: 16x8x32 = 4096 MACs, 128 per thread.
-  const std::vector<Micro> micro = {
-      {"vabsdiff4", 0, 8, 4, "4 byte lanes per instruction"},
-      {"fadd", 1, 8, 0.5, "8-bit kernel: sub + add per op"},
-      {"bmma_and_popc_m16n8k256", 2, 4, 64, "per thread share of 2048 4-bit adder ops (16-bit thermometers)"},
-      {"imma_s8_m16n8k32", 3, 4, 128, "MACs per thread share (not adder ops)"},
-  };
+  const std::vector<Micro>& micro = Microkernels();
   std::string json = fmt::format("{{\"device\": \"{}\", \"arch\": {}, \"sms\": {}, \"results\": [", name, arch, sms);
   for (size_t m = 0; m < micro.size(); ++m) {
     const Micro& k = micro[m];
-    if (k.kind >= 2 && arch < 80) continue;
-    const std::string source = fmt::format("#define KIND {}\n", k.kind) + kSource;
-    auto opts = KernelCompileOptions();
-    ADQ_ASSIGN_OR_RETURN(std::vector<uint8_t> cubin, nvrtc->CompileToCubin(source, std::string(k.name) + ".cu", arch, opts));
+    if (arch < k.min_arch) continue;
+    ADQ_ASSIGN_OR_RETURN(std::vector<uint8_t> cubin, CompileMicro(*nvrtc, k, arch));
     CUmodule mod = nullptr;
     ADQ_CU(d, ModuleLoadData(&mod, cubin.data()));
     Module module(&d, mod);
@@ -160,7 +197,24 @@ Status Measure(const CudaDriver& d, int arch, int sms, const char* name) {
 }  // namespace
 }  // namespace adderq::cuda
 
-int main() {
+int main(int argc, char** argv) {
+  // Exit codes: 0 done, 2 error, 77 no NVRTC in --compile-only mode (ctest's skip).
+  if (argc > 1 && std::string(argv[1]) == "--compile-only") {
+    std::vector<int> archs;
+    for (int i = 2; i < argc; ++i) archs.push_back(std::atoi(argv[i]));
+    if (archs.empty()) archs = {80, 90};
+    if (!adderq::cuda::Nvrtc::Load().ok()) {
+      std::fprintf(stderr, "cuda-ceilings: NVRTC not found; nothing compiled\n");
+      return 77;
+    }
+    const adderq::Status st = adderq::cuda::CompileOnly(archs);
+    if (!st.ok()) std::fprintf(stderr, "cuda-ceilings: error: %s\n", st.message().c_str());
+    return st.ok() ? 0 : 2;
+  }
+  if (argc > 1) {
+    std::fprintf(stderr, "usage: cuda-ceilings [--compile-only [ARCH...]]\n");
+    return 2;
+  }
   const adderq::Status st = adderq::cuda::Run();
   if (!st.ok()) {
     std::fprintf(stderr, "cuda-ceilings: error: %s\n", st.message().c_str());

@@ -87,6 +87,8 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 1 "run jit: --cuda-fuse-codes maybe" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-fuse-codes maybe
   expect 1 "run eval: --cuda-tc-tiles 9,1" -- "$run" eval "$tmp/fp.adq" --device cuda --cuda-tc-tiles 9,1 --limit 1
   expect 1 "run eval: --cuda-graphs maybe" -- "$run" eval "$tmp/fp.adq" --device cuda --cuda-graphs maybe --limit 1
+  expect 1 "run eval: --cuda-chunk 0" -- "$run" eval "$tmp/fp.adq" --device cuda --cuda-chunk 0 --limit 1
+  expect 1 "run bench: --cuda-chunk lots" -- "$run" bench "$tmp/fp.adq" --device cuda --cuda-chunk lots --images 1
   # --resources: one line per variant with registers and spills (where NVRTC is installed)
   if "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --resources >"$tmp/res.txt" 2>"$tmp/res.err"; then
     grep -q "regs" "$tmp/res.txt" && grep -Eq "^  adder_f32_.* [0-9]+ +0 +0 " "$tmp/res.txt" ||

@@ -147,6 +147,7 @@ TEST(CudaBackend, RealArtifactLogitsMatchCpu) {
     ExpectSameOnBothBackends(*g, input, n, 512, path + " simd x2", AdderKernel::kPackedSimd, 2);
     ExpectSameOnBothBackends(*g, input, n, 512, path + " fused codes", AdderKernel::kPackedSimd, 0, true);
     ExpectSameOnBothBackends(*g, input, n, 512, path + " fused codes x2", AdderKernel::kPackedSimd, 2, true);
+    ExpectSameOnBothBackends(*g, input, n, 0, path + " chunk chosen for the card");
   }
 }
 

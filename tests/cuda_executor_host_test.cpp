@@ -41,6 +41,7 @@ const bool kHostGpuSelected = [] {
 struct HostGpu {
   void (*counts)(AdqHostGpuCounts*) = nullptr;
   void (*fail)(const char*, int) = nullptr;
+  void (*set_device_memory)(size_t) = nullptr;
 };
 
 const HostGpu& Gpu() {
@@ -51,6 +52,7 @@ const HostGpu& Gpu() {
     if (!h) return g;
     g.counts = reinterpret_cast<void (*)(AdqHostGpuCounts*)>(::dlsym(h, "adq_host_gpu_counts"));
     g.fail = reinterpret_cast<void (*)(const char*, int)>(::dlsym(h, "adq_host_gpu_fail"));
+    g.set_device_memory = reinterpret_cast<void (*)(size_t)>(::dlsym(h, "adq_host_gpu_set_device_memory"));
     return g;
   }();
   return gpu;
@@ -67,7 +69,7 @@ AdqHostGpuCounts Counts() {
     ASSERT_TRUE(kHostGpuSelected);                                                               \
     auto d = LoadCudaDriver();                                                                   \
     ASSERT_TRUE(d.ok()) << d.status().message();                                                 \
-    ASSERT_TRUE(Gpu().counts && Gpu().fail) << ADQ_HOST_GPU_LIBRARY << " is not the host GPU";   \
+    ASSERT_TRUE(Gpu().counts && Gpu().fail && Gpu().set_device_memory) << ADQ_HOST_GPU_LIBRARY << " is not the host GPU";   \
   } while (0)
 
 // Every object the executor made is gone and nothing was written past an allocation.
@@ -196,6 +198,49 @@ TEST(HostGpu, FullPrecisionAndEightBitsMatchCpu) {
     ExpectSameBytes(got, CpuLogits(g, input, 3), fmt::format("{} bits", bits));
   }
   ExpectNothingLive("after the executors");
+}
+
+// --cuda-chunk auto: the chunk the card's size gives (4 multiprocessors, 16 blocks each by the host
+// GPU's occupancy, 2 blocks an image in the 8x8 layers: 128 images, one quantum of 256), then what
+// the device memory allows (the host GPU's cuMemAlloc enforces it): fewer images, several chunks,
+// the same logits; and where not one image fits, a one-line error before anything is allocated
+// for the chunks.
+TEST(HostGpu, AutoChunkFollowsTheCardAndItsFreeMemory) {
+  REQUIRE_HOST_GPU();
+  const auto input = Images(Net(), 50, kImages);
+  const auto expected = CpuLogits(Net(), input, kImages);
+  {
+    auto gpu = CudaExecutor::Create(Net(), Options(0, false, false));
+    ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+    EXPECT_EQ((*gpu)->stats().chunk_images, 256);
+    std::vector<float> got;
+    ASSERT_TRUE((*gpu)->Run(input, kImages, got).ok());
+    ExpectSameBytes(got, expected, "auto chunk, 8 GiB");
+  }
+  int previous = 256;
+  for (size_t mib : {64, 4, 1}) {
+    Gpu().set_device_memory(mib << 20);
+    const std::string what = fmt::format("{} MiB", mib);
+    auto gpu = CudaExecutor::Create(Net(), Options(0, true, false));
+    ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status().message();
+    const int chunk = (*gpu)->stats().chunk_images;
+    EXPECT_GE(chunk, 1) << what;
+    EXPECT_LT(chunk, previous) << what;
+    previous = chunk;
+    const AdqHostGpuCounts before = Counts();
+    std::vector<float> got;
+    ASSERT_TRUE((*gpu)->Run(input, kImages, got).ok()) << what;
+    ExpectSameBytes(got, expected, what);
+    EXPECT_EQ(Counts().graph_launches - before.graph_launches, (kImages + chunk - 1) / chunk) << what;
+  }
+  EXPECT_LT(previous, kImages) << "1 MiB: several chunks";
+  Gpu().set_device_memory(512 << 10);  // the weights fit, one image does not
+  auto none = CudaExecutor::Create(Net(), Options(0, false, false));
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("one image of a chunk needs"), std::string::npos) << none.status().message();
+  EXPECT_EQ(none.status().message().find('\n'), std::string::npos);
+  Gpu().set_device_memory(size_t(8) << 30);
+  ExpectNothingLive("after the auto-chunk executors");
 }
 
 TEST(HostGpu, ProfileLayersTimesEveryNodeInPlanOrder) {

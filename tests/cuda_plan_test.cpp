@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/quant_math.h"
+#include "cuda/chunk_size.h"
 #include "cuda/cuda_plan.h"
 #include "test_support.h"
 
@@ -228,6 +229,42 @@ TEST(CudaPlan, RejectsUnsupportedBits) {
   auto plan = BuildCudaPlan(g);
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("9-bit"), std::string::npos) << plan.status().message();
+}
+
+// The card's chunk: the fewest images (in steps of 256) that give the smallest-grid kernel 4 full
+// waves, then the memory cap.
+int Chunk(std::span<const KernelFill> kernels, const ChunkLimits& limits) {
+  const Result<int> r = ChooseChunkImages(kernels, limits);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r.value() : -1;
+}
+
+TEST(ChunkSize, FourWavesOfTheSmallestGridThenTheMemoryCap) {
+  // ResNet-20's three stages of the packed-SIMD kernel (8, 4 and 2 blocks an image at 4 bits), 8
+  // resident blocks per multiprocessor (64 registers, 128 threads), 132 multiprocessors (H100/H200):
+  // the 8x8 layers need 4 x 132 x 8 / 2 = 2112 images, so 2304; with the 8x8 1x1 shortcut (38
+  // registers: 12 resident) 4 x 132 x 12 / 2 = 3168, so 3328.
+  const std::vector<KernelFill> resnet = {{8, 8}, {4, 8}, {2, 8}};
+  const size_t gib = size_t(1) << 30;
+  ChunkLimits h200{132, 140 * gib, 300 << 10};
+  EXPECT_EQ(Chunk(resnet, h200), 2304);
+  EXPECT_EQ(Chunk(std::vector<KernelFill>{{8, 8}, {4, 8}, {2, 8}, {2, 12}}, h200), 3328);
+  // Fewer multiprocessors, fewer images; one quantum at least.
+  EXPECT_EQ(Chunk(resnet, {28, 8 * gib, 300 << 10}), 512);  // 4 x 28 x 8 / 2 = 448
+  EXPECT_EQ(Chunk(resnet, {1, 8 * gib, 300 << 10}), 256);
+  // Lower occupancy of one kernel asks for fewer images of it; a kernel with more blocks per image
+  // does not raise the chunk. No kernels at all: one quantum.
+  EXPECT_EQ(Chunk(std::vector<KernelFill>{{2, 4}, {64, 16}}, h200), 1280);  // 4 x 132 x 4 / 2 = 1056
+  EXPECT_EQ(Chunk({}, h200), 256);
+  // A tiny grid is capped at kMaxAutoChunk.
+  EXPECT_EQ(Chunk(std::vector<KernelFill>{{0.01, 8}}, h200), kMaxAutoChunk);
+  // Memory: both pipelines' buffers in half the free memory, rounded down to whole quanta, or
+  // below one quantum the images that fit.
+  EXPECT_EQ(Chunk(resnet, {132, 1 * gib, 300 << 10}), 1536);  // 512 MiB / 300 KiB = 1747
+  EXPECT_EQ(Chunk(resnet, {132, 20 << 20, 300 << 10}), 34);   // 10 MiB / 300 KiB
+  auto none = ChooseChunkImages(resnet, {132, 500 << 10, 300 << 10});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("one image"), std::string::npos) << none.status().message();
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 #   bash tools/gpu-check.sh prepare   # here, on the CPU machine: build, compile the 4- and 8-bit
 #                                     # artifacts, record CPU logits, gather everything in .gpu/
 #   bash tools/gpu-check.sh           # there: CUDA tests, 10,000-image evaluations (cold and warm
-#                                     # JIT), per-layer benchmark, PyTorch/cuDNN baselines, table last
+#                                     # JIT), per-layer benchmark, kernel options, chunk sizes,
+#                                     # PyTorch/cuDNN baselines, table last
 #   GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so bash tools/gpu-check.sh
 #                                     # here, after prepare: a dry run of the whole thing on the
 #                                     # host GPU (2 images, about 3 minutes), table included
@@ -127,6 +128,14 @@ for bits in 4 8; do
   timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --json --repeat 5 > "$OUT/bench_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
   timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --cuda-fuse-codes on --json --repeat 5 \
     > "$OUT/bench_w${bits}_fused_graphs.json" 2>>"$OUT/eval_w${bits}.err"
+  # Chunk size (images per pipeline step): wall time incl. copies over both pipelines, fixed sizes
+  # against the one chosen for the card (auto, eval's default) and the whole run as one chunk (above).
+  if [ $bits -le 4 ]; then
+    for chunk in 1024 2048 4096 auto; do
+      timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-chunk $chunk --json --repeat 5 \
+        > "$OUT/bench_w${bits}_chunk_$chunk.json" 2>>"$OUT/eval_w${bits}.err"
+    done
+  fi
   # Machine code of every cached kernel (entries are a 48-byte header + the cubin), for the
   # instruction-mix analysis in docs/benchmarks.md.
   if command -v cuobjdump >/dev/null; then
@@ -190,6 +199,10 @@ print('8-bit adder layers, ms/10k (end to end): ' + ', '.join(
     for k, b in (('auto', load(f'{out}/bench_w8.json')), ('px2', load(f'{out}/bench_w8_px2.json')), ('px4', load(f'{out}/bench_w8_px4.json')),
                  ('fused', load(f'{out}/bench_w8_fused.json')), ('fused px2', load(f'{out}/bench_w8_fused_px2.json')),
                  ('graphs', load(f'{out}/bench_w8_graphs.json')), ('fused graphs', load(f'{out}/bench_w8_fused_graphs.json')))))
+print('4-bit chunk size, images/s by wall time incl. copies (GPU kernel ms/10k): ' + ', '.join(
+    '%s %s (%s)' % (k + (' = %s' % b.get('cuda_chunk_images') if k == 'auto' else ''), f(b.get('images_per_second'), '%.0f'),
+                    f(b.get('gpu_kernel_ms'), '%.2f'))
+    for k, b in [('whole run', load(f'{out}/bench_w4.json'))] + [(c, load(f'{out}/bench_w4_chunk_{c}.json')) for c in ('1024', '2048', '4096', 'auto')]))
 ceil = load(f'{out}/ceilings.json')
 if 'results' in ceil:
     print('ceilings: ' + ', '.join('%s %.1f T ops/s' % (r['name'], r['ops_per_second'] / 1e12) for r in ceil['results']))

@@ -27,7 +27,7 @@ Result<bool> CudaGraphsChoice(const CudaKernelChoice& choice);
 struct BackendChoice {
   std::string device = "auto";  // auto | cpu | cuda
   int threads = 0;              // CPU worker threads (0 = all cores)
-  int cuda_chunk = 2048;        // images per CUDA pipeline step
+  int cuda_chunk = 0;           // images per CUDA pipeline step (0: chosen for the card, cuda/chunk_size.h)
   CudaKernelChoice cuda;
 };
 

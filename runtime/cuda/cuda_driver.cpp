@@ -38,9 +38,11 @@ Result<std::unique_ptr<CudaDriver>> Load() {
   ADQ_RETURN_IF_ERROR(Bind(l, d->ModuleUnload, {"cuModuleUnload"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->ModuleGetFunction, {"cuModuleGetFunction"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->FuncGetAttribute, {"cuFuncGetAttribute"}));
+  ADQ_RETURN_IF_ERROR(Bind(l, d->OccupancyMaxActiveBlocksPerMultiprocessor, {"cuOccupancyMaxActiveBlocksPerMultiprocessor"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->LaunchKernel, {"cuLaunchKernel"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->MemAlloc, {"cuMemAlloc_v2"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->MemFree, {"cuMemFree_v2"}));
+  ADQ_RETURN_IF_ERROR(Bind(l, d->MemGetInfo, {"cuMemGetInfo_v2"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->MemAllocHost, {"cuMemAllocHost_v2"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->MemFreeHost, {"cuMemFreeHost"}));
   ADQ_RETURN_IF_ERROR(Bind(l, d->MemcpyHtoD, {"cuMemcpyHtoD_v2"}));

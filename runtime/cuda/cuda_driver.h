@@ -44,10 +44,12 @@ struct CudaDriver {
   CUresult (*ModuleUnload)(CUmodule);
   CUresult (*ModuleGetFunction)(CUfunction*, CUmodule, const char*);
   CUresult (*FuncGetAttribute)(int*, int, CUfunction);
+  CUresult (*OccupancyMaxActiveBlocksPerMultiprocessor)(int*, CUfunction, int, size_t);
   CUresult (*LaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,
                            void**, void**);
   CUresult (*MemAlloc)(CUdeviceptr*, size_t);
   CUresult (*MemFree)(CUdeviceptr);
+  CUresult (*MemGetInfo)(size_t*, size_t*);
   CUresult (*MemAllocHost)(void**, size_t);
   CUresult (*MemFreeHost)(void*);
   CUresult (*MemcpyHtoD)(CUdeviceptr, const void*, size_t);

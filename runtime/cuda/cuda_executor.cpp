@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cuda/chunk_size.h"
 #include "cuda/kernel_sources.h"
 #include "cuda/launch_arguments.h"
 
@@ -13,7 +14,7 @@ namespace adderq::cuda {
 
 Result<std::unique_ptr<CudaExecutor>> CudaExecutor::Create(const Graph& graph, const CudaOptions& options) {
   ADQ_RETURN_IF_ERROR(ValidateGraph(graph));
-  if (options.chunk_images <= 0) return InvalidArgument("CUDA chunk size must be positive");
+  if (options.chunk_images < 0) return InvalidArgument("CUDA chunk size must be positive (or 0: chosen for the card)");
   ADQ_ASSIGN_OR_RETURN(const CudaDriver* d, LoadCudaDriver());
   std::unique_ptr<CudaExecutor> ex(new CudaExecutor(graph, *d));
   ADQ_RETURN_IF_ERROR(ex->Prepare(options));
@@ -93,7 +94,12 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
     resources_.push_back(std::move(r));
   }
 
-  chunk_ = options.chunk_images;
+  if (options.chunk_images > 0) {
+    chunk_ = options.chunk_images;
+  } else {
+    ADQ_ASSIGN_OR_RETURN(chunk_, ChunkForCard());
+  }
+  stats_.chunk_images = chunk_;
   const size_t in_floats = graph_.ShapeOf(graph_.input).size(), out_floats = OutputSize();
   for (int i = 0; i < 2; ++i) {
     Pipeline p;
@@ -119,6 +125,33 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   }
   stats_.prepare_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return Status::Ok();
+}
+
+// Device bytes one image of a chunk takes in both pipelines (what Prepare allocates below).
+size_t CudaExecutor::DeviceBytesPerImage() const {
+  const size_t per_pipeline = size_t(plan_.slots) * plan_.slot_floats_per_image * sizeof(float) +
+                              size_t(plan_.code_buffers) * plan_.max_codes_words_per_image * sizeof(uint32_t);
+  return 2 * per_pipeline;
+}
+
+Result<int> CudaExecutor::ChunkForCard() const {
+  std::vector<KernelFill> fills;
+  constexpr int kProbeImages = 1 << 14;  // grids are linear in the images up to rounding
+  for (const PlanStep& s : plan_.steps) {
+    // The adder layers' kernels: 92 % of the GPU time on the H200 (docs/benchmarks.md). The stem
+    // fills any card at a few images; the classifier (10 outputs an image) would ask for no limit.
+    if (graph_.nodes[s.node].kind != OpKind::kAdder2d || s.kind == StepKind::kQuantize) continue;
+    KernelFill f;
+    f.blocks_per_image = double(GridBlocks(s, kProbeImages)) * double(std::max(s.grid_y, 1)) / kProbeImages;
+    ADQ_CU(d_, OccupancyMaxActiveBlocksPerMultiprocessor(&f.resident_blocks_per_sm, functions_[size_t(s.variant)], s.block, 0));
+    fills.push_back(f);
+  }
+  ChunkLimits limits;
+  limits.multiprocessors = stats_.multiprocessors;
+  size_t total = 0;
+  ADQ_CU(d_, MemGetInfo(&limits.free_device_bytes, &total));
+  limits.device_bytes_per_image = DeviceBytesPerImage();
+  return ChooseChunkImages(fills, limits);
 }
 
 Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
@@ -203,11 +236,15 @@ Status CudaExecutor::Run(std::span<const float> input, int batch, std::vector<fl
   logits.resize(size_t(batch) * out_size);
   const int input_slot = plan_.tensor_slot[size_t(graph_.input)];
   const int output_slot = plan_.tensor_slot[size_t(graph_.output)];
+  // As many chunks as the chunk size needs, of equal size (10,000 images in chunks of at most 3328:
+  // 4 x 2500, not 3 x 3328 and a last chunk of 16 whose kernels could not fill the card).
+  const int chunks = (batch + chunk_ - 1) / chunk_;
+  const int per_chunk = (batch + chunks - 1) / chunks;
   int k = 0;
-  for (int first = 0; first < batch; first += chunk_, ++k) {
+  for (int first = 0; first < batch; first += per_chunk, ++k) {
     Pipeline& p = pipelines_[size_t(k % 2)];
     ADQ_RETURN_IF_ERROR(Collect(p, logits));  // its previous chunk, if any, is done before reuse
-    const int n = std::min(chunk_, batch - first);
+    const int n = std::min(per_chunk, batch - first);
     CUgraphExec chunk_graph = nullptr;  // captured (the first time) outside the timed part
     if (graphs_) {
       ADQ_ASSIGN_OR_RETURN(chunk_graph, GraphFor(p, n));

@@ -24,7 +24,7 @@ inline constexpr bool kCudaGraphsByDefault = false;
 
 struct CudaOptions {
   std::string cache_dir = DefaultKernelCacheDir();
-  int chunk_images = 1024;  // images per pipeline step
+  int chunk_images = 0;  // images per pipeline step; 0: chosen for the card (cuda/chunk_size.h)
   int device = 0;
   PlanOptions plan;  // the kernels asked for; `arch` is replaced by the GPU's
   bool graphs = kCudaGraphsByDefault;
@@ -34,6 +34,7 @@ struct CudaStats {
   std::string device_name;
   int arch = 0;                 // e.g. 90 for sm_90
   int multiprocessors = 0;
+  int chunk_images = 0;         // images per pipeline step, as given or chosen for the card
   double prepare_seconds = 0;   // JIT (compile or cache) + module load + weight upload
   JitStats jit;
   int variants = 0;
@@ -83,6 +84,8 @@ class CudaExecutor final : public InferenceBackend {
 
   CudaExecutor(const Graph& graph, const CudaDriver& d) : graph_(graph), d_(d) {}
   Status Prepare(const CudaOptions& options);
+  size_t DeviceBytesPerImage() const;
+  Result<int> ChunkForCard() const;
   Status Launch(const PlanStep& step, Pipeline& p, int images);
   Status Collect(Pipeline& p, std::vector<float>& logits);
   Status DropPending();

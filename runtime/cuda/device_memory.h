@@ -2,7 +2,10 @@
 // events, graphs). Each frees its resource with the driver that created it; all are move-only.
 #pragma once
 
+#include <string>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "cuda/cuda_driver.h"
 
@@ -67,14 +70,22 @@ using Event = DriverHandle<CUevent, EventTraits>;
 using CudaGraph = DriverHandle<CUgraph, GraphTraits>;
 using CudaGraphExec = DriverHandle<CUgraphExec, GraphExecTraits>;
 
+// "12 KiB", "512.0 MiB": sizes in allocation errors.
+inline std::string ReadableBytes(size_t bytes) {
+  if (bytes < (size_t(1) << 20)) return fmt::format("{} KiB", (bytes + 1023) / 1024);
+  return fmt::format("{:.1f} MiB", double(bytes) / double(1 << 20));
+}
+
 inline Result<DeviceMemory> AllocateDevice(const CudaDriver& d, size_t bytes) {
   CUdeviceptr p = 0;
-  ADQ_CU(d, MemAlloc(&p, bytes == 0 ? 4 : bytes));
+  const std::string what = "cuMemAlloc of " + ReadableBytes(bytes);
+  ADQ_RETURN_IF_ERROR(d.Check(d.MemAlloc(&p, bytes == 0 ? 4 : bytes), what.c_str()));
   return DeviceMemory(&d, p);
 }
 inline Result<PinnedMemory> AllocatePinned(const CudaDriver& d, size_t bytes) {
   void* p = nullptr;
-  ADQ_CU(d, MemAllocHost(&p, bytes == 0 ? 4 : bytes));
+  const std::string what = "cuMemAllocHost of " + ReadableBytes(bytes);
+  ADQ_RETURN_IF_ERROR(d.Check(d.MemAllocHost(&p, bytes == 0 ? 4 : bytes), what.c_str()));
   return PinnedMemory(&d, p);
 }
 template <typename T>

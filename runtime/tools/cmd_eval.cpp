@@ -24,7 +24,7 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
       ->check(CLI::Range(0, 65536));
   AddDeviceOptions(cmd, a.device, a.threads);
   AddCudaKernelOptions(cmd, a.cuda);
-  cmd->add_option("--cuda-chunk", a.cuda_chunk, "images per CUDA pipeline step")->check(CLI::Range(1, 65536));
+  AddCudaChunkOption(cmd, a.cuda_chunk, "auto");
   cmd->add_option("--save-logits", a.save_logits, "write all logits (float32, image-major) to this file");
   cmd->add_flag("--json", a.json, "print one JSON object");
   cmd->add_flag("--quiet,-q", a.quiet, "no progress bar");
@@ -76,6 +76,7 @@ Status RunEval(const EvalArgs& a) {
     j["backend"] = backend->Describe();
     if (gpu) {
       j["gpu_kernel_ms"] = gpu->stats().kernel_ms;
+      j["cuda_chunk_images"] = gpu->stats().chunk_images;
       j["prepare_seconds"] = gpu->stats().prepare_seconds;
       j["jit_compiled"] = gpu->stats().jit.misses;
       j["jit_cached"] = gpu->stats().jit.hits;
@@ -95,8 +96,9 @@ Status RunEval(const EvalArgs& a) {
               a.model.c_str(), graph.meta.method.c_str(), acc.images, acc.top1(), acc.top5(), acc.seconds,
               acc.images_per_second(), backend->Describe().c_str());
   if (gpu)
-    std::printf("gpu     %.2f ms kernel time; setup %.2f s (%d kernels compiled, %d from cache)\n", gpu->stats().kernel_ms,
-                gpu->stats().prepare_seconds, gpu->stats().jit.misses, gpu->stats().jit.hits);
+    std::printf("gpu     %.2f ms kernel time in chunks of %d images; setup %.2f s (%d kernels compiled, %d from cache)\n",
+                gpu->stats().kernel_ms, gpu->stats().chunk_images, gpu->stats().prepare_seconds, gpu->stats().jit.misses,
+                gpu->stats().jit.hits);
   std::printf("per-class top-1:");
   for (size_t c = 0; c < acc.class_total.size(); ++c) {
     if (!acc.class_total[c]) continue;

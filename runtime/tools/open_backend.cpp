@@ -1,6 +1,7 @@
 #include "tools/open_backend.h"
 
 #include <cstdio>
+#include <string>
 
 #include "cuda/cuda_plan.h"
 
@@ -35,6 +36,25 @@ void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda) {
                   "on: each chunk's kernels are captured once into a CUDA graph and replayed with one launch "
                   "(experimental, not yet run on a GPU); off; auto (off for now); all compute identical results")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+}
+
+void AddCudaChunkOption(CLI::App* cmd, int& chunk, const std::string& default_text) {
+  cmd->add_option("--cuda-chunk", chunk,
+                  "images per CUDA pipeline step (two steps in flight, so copies overlap kernels), or auto: the "
+                  "fewest that give every adder kernel 4 full waves on the card, within half its free memory "
+                  "(default: " + default_text + ")")
+      ->transform(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (value == "auto") {
+              value = "0";
+              return "";
+            }
+            const auto n = value.find_first_not_of("0123456789") == std::string::npos && !value.empty() && value.size() < 7
+                               ? std::stoi(value)
+                               : -1;
+            return n >= 1 && n <= 65536 ? "" : "'" + value + "' is neither auto nor a number of images in 1..65536";
+          },
+          "auto|1..65536"));
 }
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {

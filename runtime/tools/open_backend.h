@@ -17,6 +17,10 @@ void AddDeviceOptions(CLI::App* cmd, std::string& device, int& threads);
 // that compare kernels (eval, bench) or compile them (jit).
 void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda);
 
+// --cuda-chunk: images per CUDA pipeline step, or auto (stored as 0: chosen for the card from its
+// multiprocessors, the kernels' occupancy and free memory). `default_text` says what unset means.
+void AddCudaChunkOption(CLI::App* cmd, int& chunk, const std::string& default_text);
+
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet);
 
 }  // namespace adderq::tools

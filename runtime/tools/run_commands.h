@@ -17,7 +17,7 @@ struct EvalArgs {
   int batch_size = 0;  // 0: chosen by backend
   int threads = 0;
   std::string device = "auto";
-  int cuda_chunk = 2048;
+  int cuda_chunk = 0;  // 0: chosen for the card
   CudaKernelChoice cuda;
   std::string save_logits;
   bool json = false, quiet = false;
@@ -45,6 +45,7 @@ struct BenchArgs {
   std::string model, data, device = "auto";
   CudaKernelChoice cuda;
   int images = 10000, repeat = 3, threads = 0;
+  int cuda_chunk = -1;  // -1: the whole run is one chunk; 0: chosen for the card
   bool json = false, quiet = false;
 };
 void AddBenchCommand(CLI::App& app, BenchArgs& args);

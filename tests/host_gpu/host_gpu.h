@@ -15,6 +15,8 @@
 // The functions below let a test look inside (live objects, counts) and make one call fail.
 #pragma once
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,6 +31,9 @@ struct AdqHostGpuCounts {
 
 // The current counts.
 void adq_host_gpu_counts(struct AdqHostGpuCounts* out);
+// The device memory cuMemGetInfo reports and cuMemAlloc enforces (8 GiB at start, or
+// $ADQ_HOST_GPU_MEMORY bytes at cuInit; never below what is allocated now).
+void adq_host_gpu_set_device_memory(size_t total_bytes);
 // Makes the `nth` (1 = the next) call of the driver entry point `call` (e.g. "cuLaunchKernel")
 // from now return an error; nth = 0 clears it. $ADQ_HOST_GPU_FAIL="call:nth" does the same at cuInit.
 void adq_host_gpu_fail(const char* call, int nth);

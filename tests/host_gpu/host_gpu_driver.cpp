@@ -6,6 +6,7 @@
 // it (up to that record only), a wait on such an event, or a call that frees or destroys anything. That is one legal
 // schedule of the real device's, the latest one: a caller that reads a copy's destination, or
 // overwrites its source, before waiting gets the wrong bytes here instead of usually the right ones.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -88,6 +89,8 @@ struct State {
   std::mutex mutex;
   bool initialized = false;
   std::map<uintptr_t, size_t> device;  // start -> size (guard bytes follow)
+  size_t device_total = size_t(8) << 30;  // what cuMemGetInfo reports and cuMemAlloc enforces
+  size_t device_used = 0;
   std::map<const void*, size_t> host;
   Registry<Module> modules;
   Registry<Stream> streams;
@@ -244,6 +247,12 @@ ADQ_EXPORT void adq_host_gpu_counts(AdqHostGpuCounts* out) {
   out->context_refs = s.context_refs;
 }
 
+ADQ_EXPORT void adq_host_gpu_set_device_memory(size_t total_bytes) {
+  State& s = S();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.device_total = std::max(total_bytes, s.device_used);
+}
+
 ADQ_EXPORT void adq_host_gpu_fail(const char* call, int nth) {
   State& s = S();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -257,6 +266,7 @@ ADQ_EXPORT int cuInit(unsigned flags) {
   if (flags != 0) return kInvalidValue;
   if (!s.initialized) {
     s.initialized = true;
+    if (const char* m = std::getenv("ADQ_HOST_GPU_MEMORY")) s.device_total = size_t(std::strtoull(m, nullptr, 10));
     if (const char* f = std::getenv("ADQ_HOST_GPU_FAIL")) {  // "call:nth"
       const std::string spec = f;
       const size_t colon = spec.find(':');
@@ -356,6 +366,16 @@ ADQ_EXPORT int cuModuleGetFunction(void** f, void* module, const char* name) {
   return kSuccess;
 }
 
+// As a device would for a kernel of 32 registers per thread: 65536 registers per multiprocessor,
+// at most 32 blocks.
+ADQ_EXPORT int cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, void* f, int block_size, size_t dynamic_shared) {
+  ADQ_ENTRY("cuOccupancyMaxActiveBlocksPerMultiprocessor");
+  if (!Find(s.modules, f)) return kInvalidHandle;
+  if (!blocks || block_size <= 0 || block_size > 1024 || dynamic_shared != 0) return kInvalidValue;
+  *blocks = std::min(32, 65536 / (32 * block_size));
+  return kSuccess;
+}
+
 ADQ_EXPORT int cuFuncGetAttribute(int* v, int attribute, void* f) {
   ADQ_ENTRY("cuFuncGetAttribute");
   if (!Find(s.modules, f)) return kInvalidHandle;
@@ -392,9 +412,11 @@ ADQ_EXPORT int cuMemAlloc_v2(unsigned long long* p, size_t bytes) {
   ADQ_ENTRY("cuMemAlloc_v2");
   if (int r = ForbiddenDuringCapture(s)) return r;
   if (!p || bytes == 0) return kInvalidValue;
+  if (bytes > s.device_total - s.device_used) return kOutOfMemory;
   void* m = AllocateWithGuard(bytes);
   if (!m) return kOutOfMemory;
   s.device.emplace(reinterpret_cast<uintptr_t>(m), bytes);
+  s.device_used += bytes;
   *p = reinterpret_cast<uintptr_t>(m);
   return kSuccess;
 }
@@ -406,7 +428,16 @@ ADQ_EXPORT int cuMemFree_v2(unsigned long long p) {
   auto it = s.device.find(uintptr_t(p));
   if (it == s.device.end()) return kInvalidValue;
   FreeWithGuard(s, reinterpret_cast<void*>(uintptr_t(p)), it->second);
+  s.device_used -= it->second;
   s.device.erase(it);
+  return kSuccess;
+}
+
+ADQ_EXPORT int cuMemGetInfo_v2(size_t* free_bytes, size_t* total_bytes) {
+  ADQ_ENTRY("cuMemGetInfo_v2");
+  if (!free_bytes || !total_bytes) return kInvalidValue;
+  *free_bytes = s.device_total - s.device_used;
+  *total_bytes = s.device_total;
   return kSuccess;
 }
 

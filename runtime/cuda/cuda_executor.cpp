@@ -114,11 +114,11 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
     ADQ_ASSIGN_OR_RETURN(p.host_in, AllocatePinned(d_, size_t(chunk_) * in_floats * sizeof(float)));
     ADQ_ASSIGN_OR_RETURN(p.host_out, AllocatePinned(d_, size_t(chunk_) * out_floats * sizeof(float)));
     for (int k = 0; k < plan_.slots; ++k) {
-      ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * plan_.slot_floats_per_image * sizeof(float)));
+      ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * SlotBytesPerImage()));
       p.slots.push_back(std::move(m));
     }
     for (int k = 0; k < plan_.code_buffers; ++k) {
-      ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * plan_.max_codes_words_per_image * sizeof(uint32_t)));
+      ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * CodeBytesPerImage()));
       p.codes.push_back(std::move(m));
     }
     pipelines_.push_back(std::move(p));
@@ -127,11 +127,12 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   return Status::Ok();
 }
 
-// Device bytes one image of a chunk takes in both pipelines (what Prepare allocates below).
+// Device bytes per image of a chunk: in one activation slot, in one code buffer, and in all of
+// both pipelines' buffers (what Prepare allocates).
+size_t CudaExecutor::SlotBytesPerImage() const { return plan_.slot_floats_per_image * sizeof(float); }
+size_t CudaExecutor::CodeBytesPerImage() const { return plan_.max_codes_words_per_image * sizeof(uint32_t); }
 size_t CudaExecutor::DeviceBytesPerImage() const {
-  const size_t per_pipeline = size_t(plan_.slots) * plan_.slot_floats_per_image * sizeof(float) +
-                              size_t(plan_.code_buffers) * plan_.max_codes_words_per_image * sizeof(uint32_t);
-  return 2 * per_pipeline;
+  return 2 * (size_t(plan_.slots) * SlotBytesPerImage() + size_t(plan_.code_buffers) * CodeBytesPerImage());
 }
 
 Result<int> CudaExecutor::ChunkForCard() const {

@@ -84,6 +84,8 @@ class CudaExecutor final : public InferenceBackend {
 
   CudaExecutor(const Graph& graph, const CudaDriver& d) : graph_(graph), d_(d) {}
   Status Prepare(const CudaOptions& options);
+  size_t SlotBytesPerImage() const;
+  size_t CodeBytesPerImage() const;
   size_t DeviceBytesPerImage() const;
   Result<int> ChunkForCard() const;
   Status Launch(const PlanStep& step, Pipeline& p, int images);

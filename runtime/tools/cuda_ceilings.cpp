@@ -201,7 +201,15 @@ int main(int argc, char** argv) {
   // Exit codes: 0 done, 2 error, 77 no NVRTC in --compile-only mode (ctest's skip).
   if (argc > 1 && std::string(argv[1]) == "--compile-only") {
     std::vector<int> archs;
-    for (int i = 2; i < argc; ++i) archs.push_back(std::atoi(argv[i]));
+    for (int i = 2; i < argc; ++i) {
+      const std::string a = argv[i];
+      const bool number = !a.empty() && a.size() <= 3 && a.find_first_not_of("0123456789") == std::string::npos;
+      if (!number || std::stoi(a) < 50) {
+        std::fprintf(stderr, "cuda-ceilings: '%s' is not an architecture number such as 80 or 90\n", argv[i]);
+        return 2;
+      }
+      archs.push_back(std::stoi(a));
+    }
     if (archs.empty()) archs = {80, 90};
     if (!adderq::cuda::Nvrtc::Load().ok()) {
       std::fprintf(stderr, "cuda-ceilings: NVRTC not found; nothing compiled\n");

@@ -58,4 +58,13 @@ Result<KernelResources> MeasureKernelResources(const Nvrtc& nvrtc, const std::st
   return r;
 }
 
+Result<PtxInstructionMix> MeasureKernelInstructionMix(const Nvrtc& nvrtc, const std::string& source,
+                                                      const std::string& name, int arch) {
+  std::string ptx;
+  ADQ_RETURN_IF_ERROR(nvrtc.CompileToCubin(source, name, arch, KernelCompileOptions(), nullptr, &ptx).status());
+  auto mix = CountPtxInstructions(ptx);
+  if (!mix.ok()) return RuntimeError("{} for sm_{}: {}", name, arch, mix.status().message());
+  return mix;
+}
+
 }  // namespace adderq::cuda

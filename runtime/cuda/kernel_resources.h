@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "cuda/nvrtc.h"
+#include "cuda/ptx_instruction_mix.h"
 
 namespace adderq::cuda {
 
@@ -28,5 +29,9 @@ Result<KernelResources> ParsePtxasInfo(std::string_view log);
 // Bypasses the kernel cache: the log is not stored with the cubin.
 Result<KernelResources> MeasureKernelResources(const Nvrtc& nvrtc, const std::string& source, const std::string& name,
                                                int arch);
+
+// Compiles `source` for `arch` with the kernels' options and counts the instructions of its PTX.
+Result<PtxInstructionMix> MeasureKernelInstructionMix(const Nvrtc& nvrtc, const std::string& source,
+                                                      const std::string& name, int arch);
 
 }  // namespace adderq::cuda

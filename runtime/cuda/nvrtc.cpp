@@ -31,6 +31,10 @@ Result<std::unique_ptr<Nvrtc>> Nvrtc::Open() {
   ADQ_RETURN_IF_ERROR(Bind(l, n->cubin_size_, {"nvrtcGetCUBINSize"}));
   ADQ_RETURN_IF_ERROR(Bind(l, n->cubin_, {"nvrtcGetCUBIN"}));
   ADQ_RETURN_IF_ERROR(Bind(l, n->error_string_, {"nvrtcGetErrorString"}));
+  if (!Bind(l, n->ptx_size_, {"nvrtcGetPTXSize"}).ok() || !Bind(l, n->ptx_, {"nvrtcGetPTX"}).ok()) {
+    n->ptx_size_ = nullptr;
+    n->ptx_ = nullptr;
+  }
   ADQ_RETURN_IF_ERROR(Bind(l, n->num_archs_, {"nvrtcGetNumSupportedArchs"}));
   ADQ_RETURN_IF_ERROR(Bind(l, n->archs_fn_, {"nvrtcGetSupportedArchs"}));
   int major = 0, minor = 0;
@@ -69,7 +73,9 @@ std::string Nvrtc::ProgramLog(Program prog) const {
 }
 
 Result<std::vector<uint8_t>> Nvrtc::CompileToCubin(const std::string& source, const std::string& name, int arch,
-                                                   const std::vector<std::string>& options, std::string* log_out) const {
+                                                   const std::vector<std::string>& options, std::string* log_out,
+                                                   std::string* ptx_out) const {
+  if (ptx_out && (!ptx_size_ || !ptx_)) return Unsupported("{} has no nvrtcGetPTX", library_.path());
   if (!archs_.empty() && std::find(archs_.begin(), archs_.end(), arch) == archs_.end())
     return Unsupported("NVRTC {} cannot compile for sm_{}", version_, arch);
   Program prog = nullptr;
@@ -97,6 +103,14 @@ Result<std::vector<uint8_t>> Nvrtc::CompileToCubin(const std::string& source, co
   std::vector<uint8_t> cubin(size);
   if (int r = cubin_(prog, reinterpret_cast<char*>(cubin.data())); r != 0)
     return RuntimeError("nvrtcGetCUBIN({}): {}", name, error_string_(r));
+  if (ptx_out) {
+    size_t ptx_size = 0;
+    if (int r = ptx_size_(prog, &ptx_size); r != 0 || ptx_size == 0)
+      return RuntimeError("nvrtcGetPTXSize({}): {}", name, error_string_(r));
+    ptx_out->assign(ptx_size, '\0');
+    if (int r = ptx_(prog, ptx_out->data()); r != 0) return RuntimeError("nvrtcGetPTX({}): {}", name, error_string_(r));
+    ptx_out->resize(ptx_size - 1);  // the terminating NUL
+  }
   if (log_out) *log_out = ProgramLog(prog);
   return cubin;
 }

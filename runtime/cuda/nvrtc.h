@@ -24,9 +24,11 @@ class Nvrtc {
 
   // Compiles `source` for `arch` (e.g. 90 for sm_90) to a cubin. A compile error returns the
   // first lines of NVRTC's log; on success the whole log goes to `log` when given (warnings, and
-  // ptxas's resource lines under --ptxas-options=-v).
+  // ptxas's resource lines under --ptxas-options=-v), and the PTX the cubin was assembled from to
+  // `ptx` (for instruction counts: there is no SASS disassembler without the full toolkit).
   Result<std::vector<uint8_t>> CompileToCubin(const std::string& source, const std::string& name, int arch,
-                                              const std::vector<std::string>& options, std::string* log = nullptr) const;
+                                              const std::vector<std::string>& options, std::string* log = nullptr,
+                                              std::string* ptx = nullptr) const;
 
  private:
   using Program = struct nvrtcProgram_st*;
@@ -38,6 +40,8 @@ class Nvrtc {
   int (*log_)(Program, char*) = nullptr;
   int (*cubin_size_)(Program, size_t*) = nullptr;
   int (*cubin_)(Program, char*) = nullptr;
+  int (*ptx_size_)(Program, size_t*) = nullptr;  // optional: only the PTX output needs them
+  int (*ptx_)(Program, char*) = nullptr;
   const char* (*error_string_)(int) = nullptr;
   int (*num_archs_)(int*) = nullptr;
   int (*archs_fn_)(int*) = nullptr;

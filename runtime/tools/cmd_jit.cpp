@@ -1,5 +1,6 @@
 // adderq-run jit: compile every CUDA kernel variant a model needs into the kernel cache, for one or
 // more GPU architectures, without a GPU (NVRTC only). Deploy the cache directory with the model.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +30,9 @@ void AddJitCommand(CLI::App& app, JitArgs& a) {
   AddCudaKernelOptions(cmd, a.cuda);
   cmd->add_flag("--resources", a.resources,
                 "also report what ptxas allocated for each variant: registers, spills, stack and shared memory");
+  cmd->add_flag("--instruction-mix", a.instruction_mix,
+                "also count each variant's PTX instructions in its hot loop (per iteration, per thread): adder\n"
+                "instructions (vabsdiff4, mma), shared and global loads with their bytes, stores, control, other");
   cmd->add_flag("--json", a.json, "print one JSON object");
 }
 
@@ -52,6 +56,44 @@ Result<nlohmann::ordered_json> ReportResources(const cuda::Nvrtc& nvrtc, const c
     if (print)
       std::printf("  %-48s %5d %8d %8d %6d %6d\n", v.name.c_str(), r.registers, r.spill_store_bytes, r.spill_load_bytes,
                   r.stack_frame_bytes, r.shared_bytes);
+  }
+  return out;
+}
+
+nlohmann::ordered_json RegionJson(const cuda::PtxRegionMix& m) {
+  nlohmann::ordered_json opcodes = nlohmann::ordered_json::object();
+  for (const cuda::OpcodeCount& o : m.opcodes) opcodes[o.opcode] = o.count;
+  return {{"instructions", m.instructions}, {"adder", m.adder}, {"shared_loads", m.shared_loads},
+          {"shared_load_bytes", m.shared_load_bytes}, {"global_loads", m.global_loads},
+          {"global_load_bytes", m.global_load_bytes}, {"local_accesses", m.local_accesses}, {"stores", m.stores},
+          {"control", m.control}, {"other", m.other}, {"opcodes", opcodes}};
+}
+
+// One line per variant: the instructions of its hot loop. What to compare between variants: the
+// adder instructions' share (the rest is issue slots the |a-b| work does not get) and the shared
+// and global bytes per adder instruction.
+Result<nlohmann::ordered_json> ReportInstructionMix(const cuda::Nvrtc& nvrtc, const cuda::CudaPlan& plan, int arch,
+                                                    bool print) {
+  std::vector<cuda::PtxInstructionMix> mixes;  // all first: an error leaves no half-printed table
+  for (const cuda::KernelVariant& v : plan.variants) {
+    ADQ_ASSIGN_OR_RETURN(cuda::PtxInstructionMix mix,
+                         cuda::MeasureKernelInstructionMix(nvrtc, v.source, v.name + ".cu", arch));
+    mixes.push_back(std::move(mix));
+  }
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  if (print)
+    std::printf("  %-48s %-6s %6s %6s %5s %7s %5s %7s %5s %5s %5s %6s\n", "variant (hot loop, per thread)", "region",
+                "instr", "adder", "lds", "lds B", "ldg", "ldg B", "st", "ctrl", "other", "adder%");
+  for (size_t k = 0; k < mixes.size(); ++k) {
+    const cuda::PtxInstructionMix& mix = mixes[k];
+    const std::string& name = plan.variants[k].name;
+    out[name] = {{"hot_is_loop", mix.hot_is_loop}, {"hot", RegionJson(mix.hot)}, {"kernel", RegionJson(mix.kernel)}};
+    const cuda::PtxRegionMix& h = mix.hot;
+    if (print)
+      std::printf("  %-48s %-6s %6d %6d %5d %7d %5d %7d %5d %5d %5d %5.1f%%\n", name.c_str(),
+                  mix.hot_is_loop ? "loop" : "kernel", h.instructions, h.adder, h.shared_loads, h.shared_load_bytes,
+                  h.global_loads, h.global_load_bytes, h.stores, h.control, h.other,
+                  100.0 * h.adder / std::max(1, h.instructions));
   }
   return out;
 }
@@ -105,6 +147,9 @@ Status RunJit(const JitArgs& a) {
                   jit.stats().corrupt ? fmt::format(" ({} corrupt entries replaced)", jit.stats().corrupt).c_str() : "", s);
     if (a.resources) {
       ADQ_ASSIGN_OR_RETURN(entry["resources"], ReportResources(*nvrtc, plan, arch, !a.json));
+    }
+    if (a.instruction_mix) {
+      ADQ_ASSIGN_OR_RETURN(entry["instruction_mix"], ReportInstructionMix(*nvrtc, plan, arch, !a.json));
     }
   }
   if (a.json) std::printf("%s\n", out.dump().c_str());

@@ -36,7 +36,7 @@ struct JitArgs {
   std::string model, cache_dir, dump_dir;
   std::vector<std::string> archs;
   CudaKernelChoice cuda;
-  bool json = false, resources = false;
+  bool json = false, resources = false, instruction_mix = false;
 };
 void AddJitCommand(CLI::App& app, JitArgs& args);
 Status RunJit(const JitArgs& args);

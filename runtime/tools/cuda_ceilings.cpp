@@ -7,6 +7,9 @@
 //   imma        mma.sync m16n8k32 s8 (for comparison)
 //   half2       sub + |.| + add on f16x2 (the issue's "half2 on small integers": exact while the
 //               sums stay below 2048; not a kernel of ours, measured to show why, docs/benchmarks.md)
+//   lds128_*    128-bit shared loads, broadcast (the filter words) or distinct per thread, alone
+//               and feeding 4 or 8 vabsdiff4 each: whether the shared-memory pipe or the vabsdiff4
+//               rate bounds the packed-SIMD kernel's loop (docs/benchmarks.md, instruction mix)
 // Prints one JSON object: per microkernel, instructions/s and the adder ops/s it could feed.
 // A benchmark program, not a test; tools/gpu-check.sh runs it. `--compile-only ARCH...` only
 // compiles every microkernel with NVRTC (no GPU needed; a test runs it, so the device run cannot
@@ -59,6 +62,39 @@ extern "C" __global__ void __launch_bounds__(256) adq_kernel(int iters, u32 seed
       asm volatile("{ .reg .b32 t; sub.rn.f16x2 t, %0, %1; abs.f16x2 t, t; add.rn.f16x2 %0, %0, t; }" : "+r"(acc[k]) : "r"(y + k));
   int s = 0;
   for (int k = 0; k < 8; ++k) s += int(acc[k]);
+#elif KIND >= 5 && KIND <= 8
+  // 128-bit shared-memory loads as the packed-SIMD kernel issues them: every thread of the warp
+  // reads the same 16 bytes (the filter words, a broadcast), except KIND 6 (16 distinct bytes per
+  // thread, for comparison); KIND 7 and 8 feed 4 (one pixel per thread) or 8 (two) vabsdiff4 per
+  // load: the kernel's inner loop without its global loads. volatile: the loads stay, in order.
+  __shared__ __align__(16) u32 w_s[1024];
+  for (int k = threadIdx.x; k < 1024; k += blockDim.x) w_s[k] = seed + k;
+  __syncthreads();
+  const u32* base = KIND == 6 ? w_s + 4 * (threadIdx.x & 31) : w_s;
+  u32 acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, acc2[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < iters; ++i)
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      u32 v0, v1, v2, v3;
+      asm volatile("ld.volatile.shared.v4.u32 {%0,%1,%2,%3}, [%4];" : "=r"(v0), "=r"(v1), "=r"(v2), "=r"(v3)
+                   : "l"(__cvta_generic_to_shared(base + 128 * k)));
+#if KIND <= 6
+      acc[k] ^= v0 ^ v1 ^ v2 ^ v3;
+#else
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc[k]) : "r"(x + k), "r"(v0));
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc[k]) : "r"(x + k), "r"(v1));
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc[k]) : "r"(x + k), "r"(v2));
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc[k]) : "r"(x + k), "r"(v3));
+#if KIND == 8
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc2[k]) : "r"(y + k), "r"(v0));
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc2[k]) : "r"(y + k), "r"(v1));
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc2[k]) : "r"(y + k), "r"(v2));
+      asm volatile("vabsdiff4.u32.u32.u32.add %0, %1, %2, %0;" : "+r"(acc2[k]) : "r"(y + k), "r"(v3));
+#endif
+#endif
+    }
+  int s = 0;
+  for (int k = 0; k < 8; ++k) s += int(acc[k] + acc2[k]);
 #else
   int d[4][4] = {};
   for (int i = 0; i < iters; ++i)
@@ -99,6 +135,11 @@ const std::vector<Micro>& Microkernels() {
       {"bmma_and_popc_m16n8k256", 2, 4, 64, "per thread share of 2048 4-bit adder ops (16-bit thermometers)", 80},
       {"imma_s8_m16n8k32", 3, 4, 128, "MACs per thread share (not adder ops)", 80},
       {"half2_sub_abs_add", 4, 8, 2, "2 half lanes per sub + abs + add sequence", 53},
+      // Per load: the 4 words feed 4 vabsdiff4 (16 adder ops) per pixel of a thread.
+      {"lds128_broadcast", 5, 8, 16, "loads; the adder ops one feeds at 1 pixel per thread", 0},
+      {"lds128_distinct", 6, 8, 16, "loads, 16 distinct bytes per thread (comparison)", 0},
+      {"lds128_bcast_vabsdiff4_px1", 7, 32, 4, "vabsdiff4, 4 per broadcast load (the kernel's loop)", 0},
+      {"lds128_bcast_vabsdiff4_px2", 8, 64, 4, "vabsdiff4, 8 per broadcast load (2 pixels per thread)", 0},
   };
   return micro;
 }

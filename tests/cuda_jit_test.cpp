@@ -190,7 +190,7 @@ TEST(CudaJit, PtxInstructionMixIsCounted) {
       "\tret;\n\n}\n";
   auto mix = CountPtxInstructions(ptx);
   ASSERT_TRUE(mix.ok()) << mix.status().message();
-  // The tap loop ($L__BB0_2 .. its branch): the outer loop holds as many adder instructions but more.
+  // The tap loop ($L__BB0_2 .. its branch), not the outer loop: as many adder instructions, fewer others.
   EXPECT_TRUE(mix->hot_is_loop);
   const PtxRegionMix& hot = mix->hot;
   EXPECT_EQ(hot.instructions, 10);

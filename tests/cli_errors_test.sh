@@ -89,6 +89,13 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 1 "run eval: --cuda-graphs maybe" -- "$run" eval "$tmp/fp.adq" --device cuda --cuda-graphs maybe --limit 1
   expect 1 "run eval: --cuda-chunk 0" -- "$run" eval "$tmp/fp.adq" --device cuda --cuda-chunk 0 --limit 1
   expect 1 "run bench: --cuda-chunk lots" -- "$run" bench "$tmp/fp.adq" --device cuda --cuda-chunk lots --images 1
+  expect 1 "run tune: nothing to tune in a full-precision model" -- "$run" tune "$tmp/fp.adq" -o "$tmp/tuning.json"
+  [ -e "$tmp/tuning.json" ] && { echo "FAIL: a refused tune left $tmp/tuning.json"; fail=1; }
+  expect 1 "run tune: no -o" -- "$run" tune "$tmp/fp.adq"
+  expect 1 "run eval: --cuda-tuning missing" -- "$run" eval "$tmp/fp.adq" --cuda-tuning "$tmp/missing.json" --limit 1
+  expect 2 "run eval: --cuda-tuning not JSON" -- "$run" eval "$tmp/fp.adq" --cuda-tuning "$tmp/junk.adq" --limit 1
+  printf '{"format": "adderq-kernel-tuning", "version": 1, "arch": 90, "layers": {"conv1": {"adder": "simd"}}}' >"$tmp/stem.json"
+  expect 2 "run jit: --cuda-tuning names the float stem" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-tuning "$tmp/stem.json"
   # --resources: one line per variant with registers and spills (where NVRTC is installed)
   if "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --resources >"$tmp/res.txt" 2>"$tmp/res.err"; then
     grep -q "regs" "$tmp/res.txt" && grep -Eq "^  adder_f32_.* [0-9]+ +0 +0 " "$tmp/res.txt" ||

@@ -13,6 +13,7 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "compile.h"
 #include "adderq/adderq.hpp"
@@ -340,58 +341,136 @@ TEST(HostGpu, PublicApiCudaSessionGivesTheCpuLogits) {
   ExpectNothingLive("after the sessions");
 }
 
+// adderq-run with the host GPU as its driver and NVRTC, over a 4-bit ResNet-20 artifact written
+// to a directory of its own; stdout and stderr of each run go to out.txt and err.txt there.
+class AdderqRunOnHostGpu {
+ public:
+  explicit AdderqRunOnHostGpu(const std::string& what)
+      : dir_(fs::temp_directory_path() / fmt::format("adderq_host_gpu_{}_{}", what, ::getpid())) {
+    fs::create_directories(dir_);
+    auto artifact = writer::SerializeArtifact(Net());
+    EXPECT_TRUE(artifact.ok()) << artifact.status().message();
+    if (artifact.ok()) {
+      EXPECT_TRUE(WriteFileAtomic(model(), *artifact).ok());
+    }
+  }
+  ~AdderqRunOnHostGpu() { fs::remove_all(dir_); }
+
+  std::string model() const { return Path("w4.adq"); }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  int Run(const std::string& args, const std::string& env = "") const {
+    const std::string cmd = fmt::format("{} ADDERQ_CUDA_DRIVER='{}' ADDERQ_NVRTC_LIBRARY='{}' ADDERQ_CACHE_DIR='{}' '{}' {} "
+                                        "> '{}' 2> '{}'",
+                                        env, ADQ_HOST_GPU_LIBRARY, ADQ_HOST_GPU_LIBRARY, CacheDir(), ADQ_ADDERQ_RUN, args,
+                                        Path("out.txt"), Path("err.txt"));
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  }
+  // eval of the first 6 test images, logits to `logits` in the directory.
+  int Eval(const std::string& flags, const std::string& logits, const std::string& env = "") const {
+    return Run(fmt::format("eval '{}' --data '{}' --limit 6 --json --save-logits '{}' {}", model(), Data(), Path(logits), flags),
+               env);
+  }
+  std::vector<uint8_t> File(const std::string& name) const { return testing::ReadAll(Path(name)); }
+  std::string Text(const std::string& name) const {
+    const std::vector<uint8_t> b = File(name);
+    return std::string(b.begin(), b.end());
+  }
+  static std::string Data() { return testing::SharedPath("data/cifar-10-batches-bin"); }
+
+ private:
+  fs::path dir_;
+};
+
 // adderq-run itself with --device cuda on the host GPU: the same logits file as --device cpu, with
 // and without graphs and fused codes; bench's GPU fields; a failing launch is one line on stderr
 // and exit status 3.
 TEST(HostGpu, AdderqRunEvalOnCudaWritesTheCpuLogits) {
   REQUIRE_HOST_GPU();
-  const std::string data = testing::SharedPath("data/cifar-10-batches-bin");
-  if (!RealNet() || data.empty()) GTEST_SKIP() << "../shared data not present";
-  auto artifact = writer::SerializeArtifact(Net());
-  ASSERT_TRUE(artifact.ok()) << artifact.status().message();
-  const fs::path dir = fs::temp_directory_path() / fmt::format("adderq_host_gpu_eval_{}", ::getpid());
-  fs::create_directories(dir);
-  const std::string model = (dir / "w4.adq").string();
-  ASSERT_TRUE(WriteFileAtomic(model, *artifact).ok());
-  // adderq-run with the host GPU as its driver and NVRTC; stdout and stderr to out.txt and err.txt.
-  auto run = [&](const std::string& args, const std::string& env = "") {
-    const std::string cmd = fmt::format("{} ADDERQ_CUDA_DRIVER='{}' ADDERQ_NVRTC_LIBRARY='{}' ADDERQ_CACHE_DIR='{}' '{}' {} "
-                                        "> '{}/out.txt' 2> '{}/err.txt'",
-                                        env, ADQ_HOST_GPU_LIBRARY, ADQ_HOST_GPU_LIBRARY, CacheDir(), ADQ_ADDERQ_RUN, args,
-                                        dir.string(), dir.string());
-    const int rc = std::system(cmd.c_str());
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  };
-  auto eval = [&](const std::string& flags, const std::string& logits, const std::string& env = "") {
-    return run(fmt::format("eval '{}' --data '{}' --limit 6 --json --save-logits '{}' {}", model, data,
-                           (dir / logits).string(), flags),
-               env);
-  };
-  auto file = [&](const std::string& name) { return testing::ReadAll((dir / name).string()); };
-  ASSERT_EQ(eval("--device cpu", "cpu.bin"), 0) << std::string(file("err.txt").begin(), file("err.txt").end());
-  const std::vector<uint8_t> cpu = file("cpu.bin");
+  if (!RealNet() || AdderqRunOnHostGpu::Data().empty()) GTEST_SKIP() << "../shared data not present";
+  const AdderqRunOnHostGpu run("eval");
+  ASSERT_EQ(run.Eval("--device cpu", "cpu.bin"), 0) << run.Text("err.txt");
+  const std::vector<uint8_t> cpu = run.File("cpu.bin");
   ASSERT_EQ(cpu.size(), size_t(6 * 10 * sizeof(float)));
   for (const std::string flags : {"--device cuda --cuda-chunk 4", "--device cuda --cuda-chunk 4 --cuda-graphs on",
                                   "--device cuda --cuda-chunk 2 --cuda-graphs on --cuda-fuse-codes on"}) {
-    ASSERT_EQ(eval(flags, "gpu.bin"), 0) << flags << ": " << std::string(file("err.txt").begin(), file("err.txt").end());
-    const std::vector<uint8_t> out = file("out.txt");
-    const std::string json(out.begin(), out.end());
+    ASSERT_EQ(run.Eval(flags, "gpu.bin"), 0) << flags << ": " << run.Text("err.txt");
+    const std::string json = run.Text("out.txt");
     EXPECT_NE(json.find("adderq host GPU"), std::string::npos) << flags << ": " << json;
-    EXPECT_EQ(file("gpu.bin"), cpu) << flags;
+    EXPECT_EQ(run.File("gpu.bin"), cpu) << flags;
   }
   // bench: a warm-up and one timed run of 3 images, one chunk: one graph, reused; per-layer GPU times.
-  ASSERT_EQ(run(fmt::format("bench '{}' --data '{}' --images 3 --repeat 1 --json --device cuda --cuda-graphs on", model, data)), 0)
-      << std::string(file("err.txt").begin(), file("err.txt").end());
-  const std::vector<uint8_t> bench = file("out.txt");
-  const std::string bench_json(bench.begin(), bench.end());
+  ASSERT_EQ(run.Run(fmt::format("bench '{}' --data '{}' --images 3 --repeat 1 --json --device cuda --cuda-graphs on", run.model(),
+                                AdderqRunOnHostGpu::Data())),
+            0)
+      << run.Text("err.txt");
+  const std::string bench_json = run.Text("out.txt");
   for (const char* key : {"\"gpu_kernel_ms\":", "\"cuda_graphs_captured\":1,", "\"layers\":[{\"node\":"})
     EXPECT_NE(bench_json.find(key), std::string::npos) << key << " in " << bench_json;
-  EXPECT_EQ(eval("--device cuda --cuda-chunk 4", "fail.bin", "ADQ_HOST_GPU_FAIL=cuLaunchKernel:5"), 3);  // a runtime error
-  const std::vector<uint8_t> err = file("err.txt");
-  const std::string text(err.begin(), err.end());
+  EXPECT_EQ(run.Eval("--device cuda --cuda-chunk 4", "fail.bin", "ADQ_HOST_GPU_FAIL=cuLaunchKernel:5"), 3);  // a runtime error
+  const std::string text = run.Text("err.txt");
   EXPECT_NE(text.find("LaunchKernel"), std::string::npos) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
-  fs::remove_all(dir);
+}
+
+// adderq-run tune on the host GPU (its times are the CPU emulation's and mean nothing; what is
+// checked is everything else): every quantized adder layer gets a kernel and the times of each
+// kernel that ran it, the file says the tuned logits equalled the default ones, and eval with the
+// file, or with a hand-edited one that mixes all three kinds of kernel, gives the CPU's logits.
+// A file for another architecture or another model is one line and exit 2, also with --device auto
+// (no quiet fall-back to the CPU).
+TEST(HostGpu, TuneWritesPerLayerKernelsThatEvalRuns) {
+  REQUIRE_HOST_GPU();
+  if (!RealNet() || AdderqRunOnHostGpu::Data().empty()) GTEST_SKIP() << "../shared data not present";
+  const AdderqRunOnHostGpu run("tune");
+  const std::string tuning = run.Path("tuning.json");
+  ASSERT_EQ(run.Run(fmt::format("tune '{}' --data '{}' --images 2 --repeat 1 -o '{}'", run.model(), AdderqRunOnHostGpu::Data(),
+                                tuning)),
+            0)
+      << run.Text("err.txt");
+  EXPECT_NE(run.Text("out.txt").find("logits identical"), std::string::npos) << run.Text("out.txt");
+  const nlohmann::json j = nlohmann::json::parse(run.Text("tuning.json"));
+  EXPECT_EQ(j["format"], "adderq-kernel-tuning");
+  EXPECT_EQ(j["arch"], 90);  // the host GPU's
+  EXPECT_EQ(j["logits_identical_to_default"], true);
+  ASSERT_EQ(j["layers"].size(), 20u);
+  for (const auto& [layer, choice] : j["layers"].items()) {
+    const std::string adder = choice["adder"];
+    EXPECT_TRUE(adder == "simd" || adder == "tensor-core") << layer << ": " << choice.dump();
+    if (adder == "simd") {
+      EXPECT_GE(choice["simd_pixels"].get<int>(), 1) << layer;
+    }
+    // 4 bits on sm_90: every kernel ran every layer.
+    EXPECT_EQ(j["measured_ms"][layer].size(), 4u) << layer << ": " << j["measured_ms"][layer].dump();
+  }
+  ASSERT_EQ(run.Eval("--device cpu", "cpu.bin"), 0) << run.Text("err.txt");
+  ASSERT_EQ(run.Eval(fmt::format("--device cuda --cuda-tuning '{}'", tuning), "tuned.bin"), 0) << run.Text("err.txt");
+  EXPECT_EQ(run.File("tuned.bin"), run.File("cpu.bin"));
+
+  nlohmann::json mixed = j;
+  mixed["layers"]["layer1.0.conv1"] = {{"adder", "simd"}, {"simd_pixels", 2}};
+  mixed["layers"]["layer2.0.conv1"] = {{"adder", "tensor-core"}};
+  mixed["layers"]["layer3.2.conv2"] = {{"adder", "simd"}, {"simd_pixels", 1}};
+  auto write = [&](const std::string& name, const nlohmann::json& value) {
+    const std::string text = value.dump();
+    EXPECT_TRUE(WriteFileAtomic(run.Path(name), {reinterpret_cast<const uint8_t*>(text.data()), text.size()}).ok());
+    return run.Path(name);
+  };
+  ASSERT_EQ(run.Eval(fmt::format("--device cuda --cuda-fuse-codes on --cuda-tuning '{}'", write("mixed.json", mixed)), "mixed.bin"), 0)
+      << run.Text("err.txt");
+  EXPECT_EQ(run.File("mixed.bin"), run.File("cpu.bin"));
+  EXPECT_NE(run.Text("out.txt").find("tensor-core"), std::string::npos) << run.Text("out.txt");  // the backend line
+
+  nlohmann::json other_arch = j, other_model = j;
+  other_arch["arch"] = 80;
+  other_model["layers"]["layer4.0.conv1"] = {{"adder", "simd"}};
+  for (const auto& [name, bad] : {std::pair{"arch.json", other_arch}, {"model.json", other_model}})
+    for (const char* device : {"cuda", "auto"}) {
+      EXPECT_EQ(run.Eval(fmt::format("--device {} --cuda-tuning '{}'", device, write(name, bad)), "bad.bin"), 2) << name << " " << device;
+      const std::string err = run.Text("err.txt");
+      EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+      EXPECT_NE(err.find(name == std::string("arch.json") ? "sm_80" : "layer4.0.conv1"), std::string::npos) << err;
+    }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The CUDA execution plan, built without a GPU: steps, fusion, buffer slots, packed weights.
 #include <algorithm>
 #include <bit>
+#include <map>
 #include <random>
 #include <set>
 
@@ -220,6 +221,56 @@ TEST(CudaPlan, SameShapesShareVariantsAcrossDepths) {
   const std::set<std::string> r20 = sources(20), r56 = sources(56);
   EXPECT_FALSE(r20.empty());
   EXPECT_EQ(r20, r56);
+}
+
+// Per-layer kernels (what `adderq-run tune` writes): the named layers get their kernel, the rest
+// the plan's; fused codes stay only between packed-SIMD layers; names that are not quantized adder
+// layers, and impossible pixel counts, are refused with the name.
+TEST(CudaPlan, PerLayerKernelChoices) {
+  const Graph g = testing::WithOneQuantizerGroup(testing::SyntheticResNet(20, 4, 1));
+  PlanOptions options{90, AdderKernel::kPackedSimd, 0, 0, 0, true};
+  options.layers = {{"layer1.0.conv2", {AdderKernel::kPackedSimd, 2}},
+                    {"layer3.1.conv1", {AdderKernel::kTensorCore, 0}},
+                    {"layer2.0.conv1", {AdderKernel::kAuto, 4}}};
+  auto plan = BuildCudaPlan(g, options);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::map<std::string, std::string> variant_of;  // adder node -> its adder step's variant
+  for (const PlanStep& s : plan->steps)
+    if (s.kind == StepKind::kAdderQuant || s.kind == StepKind::kAdderTensorCore)
+      variant_of[g.nodes[s.node].name] = plan->variants[size_t(s.variant)].name;
+  ASSERT_EQ(variant_of.size(), 20u);
+  EXPECT_NE(variant_of["layer1.0.conv2"].find("_px2"), std::string::npos) << variant_of["layer1.0.conv2"];
+  EXPECT_NE(variant_of["layer2.0.conv1"].find("_px4"), std::string::npos) << variant_of["layer2.0.conv1"];
+  EXPECT_EQ(variant_of["layer3.1.conv1"].rfind("adder_tc_", 0), 0u) << variant_of["layer3.1.conv1"];
+  for (const auto& [name, variant] : variant_of)
+    if (name != "layer1.0.conv2" && name != "layer2.0.conv1" && name != "layer3.1.conv1") {
+      EXPECT_EQ(variant.rfind("adder_b4_", 0), 0u) << name << ": " << variant;
+      EXPECT_EQ(variant.find("_px"), std::string::npos) << name << ": " << variant;
+    }
+  // The tensor-core layer neither writes nor reads fused codes: its neighbours do not fuse with it.
+  EXPECT_EQ(variant_of["layer3.0.conv2"].find("_codes"), std::string::npos) << variant_of["layer3.0.conv2"];
+  EXPECT_EQ(variant_of["layer3.1.conv1"].find("_codes"), std::string::npos);
+  EXPECT_NE(variant_of["layer1.1.conv1"].find("_codes"), std::string::npos) << variant_of["layer1.1.conv1"];
+  auto global = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
+  ASSERT_TRUE(global.ok());
+  EXPECT_EQ(plan->fused_codes, global->fused_codes - 2);  // layer3.0.conv2 -> 3.1.conv1 -> 3.1.conv2 lost
+
+  // Without tensor cores on the card (sm_75) the tensor-core choice falls back to packed SIMD.
+  options.arch = 75;
+  auto turing = BuildCudaPlan(g, options);
+  ASSERT_TRUE(turing.ok()) << turing.status().message();
+  for (const KernelVariant& v : turing->variants) EXPECT_EQ(v.name.rfind("adder_tc_", 0), std::string::npos) << v.name;
+
+  for (const std::string bad : {"layer9.0.conv1", "conv1", "fc", "layer1.0.relu1", ""}) {
+    PlanOptions o;
+    o.layers = {{bad, {AdderKernel::kPackedSimd, 2}}};
+    auto r = BuildCudaPlan(g, o);
+    ASSERT_FALSE(r.ok()) << "'" << bad << "'";
+    EXPECT_NE(r.status().message().find("'" + bad + "'"), std::string::npos) << r.status().message();
+  }
+  PlanOptions too_many;
+  too_many.layers = {{"layer1.0.conv1", {AdderKernel::kPackedSimd, kMaxSimdPixels + 1}}};
+  EXPECT_FALSE(BuildCudaPlan(g, too_many).ok());
 }
 
 TEST(CudaPlan, RejectsUnsupportedBits) {

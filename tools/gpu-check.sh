@@ -4,8 +4,8 @@
 #   bash tools/gpu-check.sh prepare   # here, on the CPU machine: build, compile the 4- and 8-bit
 #                                     # artifacts, record CPU logits, gather everything in .gpu/
 #   bash tools/gpu-check.sh           # there: CUDA tests, 10,000-image evaluations (cold and warm
-#                                     # JIT), per-layer benchmark, kernel options, chunk sizes,
-#                                     # PyTorch/cuDNN baselines, table last
+#                                     # JIT), per-layer benchmark, kernel options, per-layer tuning,
+#                                     # chunk sizes, PyTorch/cuDNN baselines, table last
 #   GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so bash tools/gpu-check.sh
 #                                     # here, after prepare: a dry run of the whole thing on the
 #                                     # host GPU (2 images, about 3 minutes), table included
@@ -128,6 +128,14 @@ for bits in 4 8; do
   timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --json --repeat 5 > "$OUT/bench_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
   timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --cuda-fuse-codes on --json --repeat 5 \
     > "$OUT/bench_w${bits}_fused_graphs.json" 2>>"$OUT/eval_w${bits}.err"
+  # Per-layer kernels chosen on this card (adderq-run tune: every kernel timed on every adder
+  # layer, the fastest kept), then the tuned network's logits and speed.
+  timeout 240 $bin/adderq-run tune "$m" --images $images --repeat 3 -o "$OUT/tuning_w$bits.json" > "$OUT/tune_w$bits.txt" 2>>"$OUT/eval_w${bits}.err"
+  tail -2 "$OUT/tune_w$bits.txt"
+  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-tuning "$OUT/tuning_w$bits.json" --json \
+    --save-logits "$OUT/gpu_w${bits}_tuned.logits" > "$OUT/eval_w${bits}_tuned.json" 2>>"$OUT/eval_w${bits}.err"
+  timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-tuning "$OUT/tuning_w$bits.json" --json --repeat 5 \
+    > "$OUT/bench_w${bits}_tuned.json" 2>>"$OUT/eval_w${bits}.err"
   # Chunk size (images per pipeline step): wall time incl. copies over both pipelines, fixed sizes
   # against the one chosen for the card (auto, eval's default) and the whole run as one chunk (above).
   if [ $bits -le 4 ]; then
@@ -162,7 +170,8 @@ def same_logits(a, b):  # the GPU's logits of `images` images against the first 
         gpu, cpu = open(a, 'rb').read(), open(b, 'rb').read()
         return len(gpu) == images * 40 and gpu == cpu[:len(gpu)]
     except Exception: return None
-for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (4, 'graphs'), (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs')):
+for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (4, 'graphs'), (4, 'tuned'),
+                     (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs'), (8, 'tuned')):
     sfx = '' if kernel == 'auto' else '_' + kernel
     cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}{sfx or "_warm"}.json')
     cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}{sfx}.json')
@@ -189,7 +198,8 @@ def adder_ms(bench):
 sweep = [('auto', load(f'{out}/bench_w4.json')), ('px2', load(f'{out}/bench_w4_px2.json')),
          ('px4', load(f'{out}/bench_w4_px4.json')), ('fused', load(f'{out}/bench_w4_fused.json')),
          ('fused px2', load(f'{out}/bench_w4_fused_px2.json')), ('graphs', load(f'{out}/bench_w4_graphs.json')),
-         ('fused graphs', load(f'{out}/bench_w4_fused_graphs.json')), ('tc', load(f'{out}/bench_w4_tc.json'))]
+         ('fused graphs', load(f'{out}/bench_w4_fused_graphs.json')), ('tc', load(f'{out}/bench_w4_tc.json')),
+         ('tuned', load(f'{out}/bench_w4_tuned.json'))]
 for tiles in ('8,1', '8,2', '4,2', '4,4', '2,4', '2,8'):
     sweep.append(('tc ' + tiles, load(f'{out}/bench_w4_tc_{tiles}.json')))
 print('4-bit adder layers, ms/10k (GPU kernel ms/10k end to end): ' + ', '.join(
@@ -198,7 +208,20 @@ print('8-bit adder layers, ms/10k (end to end): ' + ', '.join(
     '%s %s (%s)' % (k, f(adder_ms(b), '%.2f'), f(b.get('gpu_kernel_ms'), '%.2f'))
     for k, b in (('auto', load(f'{out}/bench_w8.json')), ('px2', load(f'{out}/bench_w8_px2.json')), ('px4', load(f'{out}/bench_w8_px4.json')),
                  ('fused', load(f'{out}/bench_w8_fused.json')), ('fused px2', load(f'{out}/bench_w8_fused_px2.json')),
-                 ('graphs', load(f'{out}/bench_w8_graphs.json')), ('fused graphs', load(f'{out}/bench_w8_fused_graphs.json')))))
+                 ('graphs', load(f'{out}/bench_w8_graphs.json')), ('fused graphs', load(f'{out}/bench_w8_fused_graphs.json')),
+                 ('tuned', load(f'{out}/bench_w8_tuned.json')))))
+for bits in (4, 8):  # what `adderq-run tune` chose per layer
+    try:
+        t = json.load(open(f'{out}/tuning_w{bits}.json'))
+        kinds = {}
+        for c in t['layers'].values():
+            k = c['adder'] + (' px%d' % c['simd_pixels'] if c.get('simd_pixels', 1) > 1 else '')
+            kinds[k] = kinds.get(k, 0) + 1
+        ms = t['adder_layers_ms']
+        print('%d-bit tuning: %s; adder layers %.2f ms default, %.2f ms tuned (%d images)' % (
+            bits, ', '.join('%s %d' % kv for kv in sorted(kinds.items())), ms['default'], ms['tuned'], t['images']))
+    except Exception as e:
+        print('%d-bit tuning: %s' % (bits, e))
 print('4-bit chunk size, images/s by wall time incl. copies (GPU kernel ms/10k): ' + ', '.join(
     '%s %s (%s)' % (k + (' = %s' % b.get('cuda_chunk_images') if k == 'auto' else ''), f(b.get('images_per_second'), '%.0f'),
                     f(b.get('gpu_kernel_ms'), '%.2f'))

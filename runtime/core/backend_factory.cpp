@@ -39,6 +39,8 @@ Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int ar
     return InvalidArgument("pixels per thread must be in 1..{}", cuda::kMaxSimdPixels);
   options.simd_pixels = choice.simd_pixels;
   ADQ_ASSIGN_OR_RETURN(options.fuse_codes, OnOffAuto(choice.fuse_codes, cuda::kFuseCodesByDefault, "fused codes"));
+  options.layers = choice.layers;
+  options.tuned_arch = choice.tuned_arch;
   return options;
 }
 
@@ -53,7 +55,9 @@ Result<std::unique_ptr<InferenceBackend>> MakeBackend(const Graph& graph, const 
   ADQ_ASSIGN_OR_RETURN(options.graphs, CudaGraphsChoice(choice.cuda));
   auto gpu = cuda::CudaExecutor::Create(graph, options);
   if (gpu.ok()) return std::unique_ptr<InferenceBackend>(std::move(gpu).value());
-  if (choice.device == "cuda") return gpu.status().WithContext("--device cuda");
+  // A GPU that cannot be used is a reason to run on the CPU; a kernel tuning made for another GPU is not.
+  if (choice.device == "cuda" || gpu.status().code() == StatusCode::kBadInput)
+    return gpu.status().WithContext("--device " + choice.device);
   if (fallback_reason) *fallback_reason = gpu.status().message();
   return MakeCpu(graph, choice.threads);
 }

@@ -2,6 +2,7 @@
 // the CPU). Shared by adderq-run and the public API.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct CudaKernelChoice {
   int simd_pixels = 0;              // tuning: output pixels per thread of the packed-SIMD kernel (0: default)
   std::string fuse_codes = "auto";  // adder layers write the next one's codes: auto (the default) | on | off
   std::string graphs = "auto";      // a chunk's kernels as one CUDA graph: auto (the default) | on | off
+  std::string tuning_file;          // adderq-run --cuda-tuning: read into `layers` (tools/kernel_tuning.h)
+  std::map<std::string, cuda::LayerKernel> layers{};  // per adder layer, overriding adder and simd_pixels
+  int tuned_arch = 0;               // the architecture `layers` were measured on (0: none)
 };
 // Checks a choice and gives the plan options it means for a GPU of compute capability `arch` x 10.
 Result<cuda::PlanOptions> CudaPlanOptions(const CudaKernelChoice& choice, int arch);

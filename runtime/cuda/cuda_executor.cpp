@@ -59,6 +59,9 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   ADQ_CU(d_, DeviceGetAttribute(&minor, kAttrComputeCapabilityMinor, device_));
   ADQ_CU(d_, DeviceGetAttribute(&stats_.multiprocessors, kAttrMultiprocessorCount, device_));
   stats_.arch = major * 10 + minor;
+  if (options.plan.tuned_arch != 0 && options.plan.tuned_arch != stats_.arch)
+    return BadInput("the kernel tuning was measured on an sm_{} GPU and this one is sm_{}: tune on this GPU "
+                    "(adderq-run tune)", options.plan.tuned_arch, stats_.arch);
   if (options.graphs && !d_.HasGraphs())
     return Unsupported("the CUDA driver has no graph API (cuGraphInstantiateWithFlags, CUDA 11.4 or newer); use --cuda-graphs off");
   graphs_ = options.graphs;

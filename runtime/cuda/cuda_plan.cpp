@@ -23,6 +23,13 @@ class PlanBuilder {
   PlanBuilder(const Graph& g, const PlanOptions& options) : g_(g), options_(options), fused_(PlanFusion(g)) {}
 
   Result<CudaPlan> Build() {
+    for (const auto& [name, choice] : options_.layers) {
+      const auto node = std::find_if(g_.nodes.begin(), g_.nodes.end(), [&](const Node& n) { return n.name == name; });
+      if (node == g_.nodes.end() || node->kind != OpKind::kAdder2d || !node->quant.enabled())
+        return InvalidArgument("the kernel tuning names '{}', which is not a quantized adder layer of this model", name);
+      if (choice.simd_pixels < 0 || choice.simd_pixels > kMaxSimdPixels)
+        return InvalidArgument("the kernel tuning gives '{}' {} pixels per thread (1..{})", name, choice.simd_pixels, kMaxSimdPixels);
+    }
     if (options_.fuse_codes) PlanFusedCodes();
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (fused_[i].absorbed) {
@@ -55,16 +62,26 @@ class PlanBuilder {
     return code_ids_++;
   }
 
-  bool TensorCoresFor(int bits) const {
-    const bool wanted = options_.adder == AdderKernel::kTensorCore ||
-                        (options_.adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
-    return wanted && TensorCoreAdderSupported(bits, options_.arch);
+  // The kernel options for one layer: its tuned choice where it has one, else the plan's.
+  LayerKernel KernelFor(const Node& n) const {
+    LayerKernel k{options_.adder, options_.simd_pixels};
+    if (auto it = options_.layers.find(n.name); it != options_.layers.end()) {
+      if (it->second.adder != AdderKernel::kAuto) k.adder = it->second.adder;
+      if (it->second.simd_pixels > 0) k.simd_pixels = it->second.simd_pixels;
+    }
+    if (k.simd_pixels <= 0) k.simd_pixels = kDefaultSimdPixels;
+    return k;
+  }
+  bool TensorCoresFor(const Node& n) const {
+    const AdderKernel adder = KernelFor(n).adder;
+    const bool wanted = adder == AdderKernel::kTensorCore || (adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
+    return wanted && TensorCoreAdderSupported(n.quant.bits, options_.arch);
   }
   // A quantized adder layer run by the packed-SIMD kernel with one quantizer set (which then holds
   // every channel in order): what both ends of fused codes need.
   bool PackedSimdWithOneSet(const Node& n) const {
     return n.kind == OpKind::kAdder2d && n.quant.enabled() && n.quant.bits >= 2 && n.quant.bits <= 8 &&
-           !TensorCoresFor(n.quant.bits) && QuantizerSets(n.quant, n.out_channels).size() == 1;
+           !TensorCoresFor(n) && QuantizerSets(n.quant, n.out_channels).size() == 1;
   }
 
   // For each quantized adder layer whose input is the output of another (after its fused residual
@@ -239,7 +256,7 @@ class PlanBuilder {
     const AdderQuantParams& q = n.quant;
     const int bits = q.bits;
     if (bits < 2 || bits > 8) return Unsupported("{}-bit adder layers (2..8 are supported)", bits);
-    if (TensorCoresFor(bits)) return AddTensorCoreAdder(i, in, out);
+    if (TensorCoresFor(n)) return AddTensorCoreAdder(i, in, out);
     const int lanes = kCodeLanes;
     const int lane_bits = 32 / lanes;
     const int words = (in.c + lanes - 1) / lanes;
@@ -273,7 +290,7 @@ class PlanBuilder {
     const auto fused_input = codes_of_consumer_.find(i);
     const int final_out = float_out ? fused_[i].output : -1;
     const QuantizeSpec qspec = coded.Spec(words, lanes, bits, false, in, n.stride);
-    const int pixels = options_.simd_pixels > 0 ? options_.simd_pixels : kDefaultSimdPixels;
+    const int pixels = KernelFor(n).simd_pixels;
     if (pixels > kMaxSimdPixels) return InvalidArgument("{} pixels per thread (at most {})", pixels, kMaxSimdPixels);
     const AdderQuantSpec aspec{coded.shape.h, coded.shape.w, words, lanes, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
                                out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels, codes_out, float_out};

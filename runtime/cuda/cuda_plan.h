@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ inline constexpr int kDefaultSimdPixels = 1;
 inline constexpr bool kFuseCodesByDefault = false;
 inline constexpr int kMaxSimdPixels = 8;
 
+// One quantized adder layer's kernel, overriding PlanOptions::adder and simd_pixels for it:
+// what `adderq-run tune` measured fastest for the layer on one card (tools/kernel_tuning.h). Every
+// choice computes the same sums, so a tuning applied to another model or card is only slower.
+struct LayerKernel {
+  AdderKernel adder = AdderKernel::kAuto;  // kAuto: PlanOptions::adder
+  int simd_pixels = 0;                     // 0: PlanOptions::simd_pixels
+  bool operator==(const LayerKernel&) const = default;
+};
+
 struct PlanOptions {
   int arch = 90;  // compute capability x 10 of the target GPU
   AdderKernel adder = AdderKernel::kAuto;
@@ -49,6 +59,10 @@ struct PlanOptions {
   // activation codes from its epilogue (no quantize kernel; no float output where nothing else
   // reads it). Identical results; the default until measured (kFuseCodesByDefault).
   bool fuse_codes = kFuseCodesByDefault;
+  // Per layer (by node name): every name must be a quantized adder layer of the graph.
+  std::map<std::string, LayerKernel> layers{};
+  // The architecture those were tuned on (0: none); the executor refuses another GPU's.
+  int tuned_arch = 0;
 };
 
 // mma.sync .b1 .and.popc needs sm_80; thermometer codes of 2^b bits fit 256-bit k steps for b <= 4.

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   adderq::tools::AddBenchCommand(app, bench_args);
   adderq::tools::InferArgs infer_args;
   adderq::tools::AddInferCommand(app, infer_args);
+  adderq::tools::TuneArgs tune_args;
+  adderq::tools::AddTuneCommand(app, tune_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   else if (app.got_subcommand("jit")) status = adderq::tools::RunJit(jit_args);
   else if (app.got_subcommand("bench")) status = adderq::tools::RunBench(bench_args);
   else if (app.got_subcommand("infer")) status = adderq::tools::RunInfer(infer_args);
+  else if (app.got_subcommand("tune")) status = adderq::tools::RunTune(tune_args);
   if (!status.ok()) {
     std::fprintf(stderr, "adderq-run: error: %s\n", status.message().c_str());
     return adderq::ExitCodeFor(status);

@@ -13,6 +13,7 @@
 #include "cuda/cuda_plan.h"
 #include "cuda/jit_compiler.h"
 #include "cuda/kernel_resources.h"
+#include "tools/kernel_tuning.h"
 #include "tools/open_backend.h"
 #include "tools/run_commands.h"
 
@@ -108,9 +109,13 @@ Status RunJit(const JitArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   // The variants may depend on the architecture (tensor-core adder kernels from sm_80) and on
   // the --cuda-* options: compile what the executor will ask for with the same choice.
+  CudaKernelChoice cuda = a.cuda;
+  ADQ_RETURN_IF_ERROR(ApplyKernelTuning(cuda, graph));
   std::vector<cuda::CudaPlan> plans;
   for (int arch : archs) {
-    ADQ_ASSIGN_OR_RETURN(const cuda::PlanOptions options, CudaPlanOptions(a.cuda, arch));
+    if (cuda.tuned_arch != 0 && cuda.tuned_arch != arch)
+      return BadInput("{} was tuned on sm_{}, not sm_{}", cuda.tuning_file, cuda.tuned_arch, arch);
+    ADQ_ASSIGN_OR_RETURN(const cuda::PlanOptions options, CudaPlanOptions(cuda, arch));
     ADQ_ASSIGN_OR_RETURN(cuda::CudaPlan plan, cuda::BuildCudaPlan(graph, options));
     plans.push_back(std::move(plan));
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cuda/cuda_plan.h"
+#include "tools/kernel_tuning.h"
 
 namespace adderq::tools {
 
@@ -36,6 +37,10 @@ void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda) {
                   "on: each chunk's kernels are captured once into a CUDA graph and replayed with one launch "
                   "(experimental, not yet run on a GPU); off; auto (off for now); all compute identical results")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+  cmd->add_option("--cuda-tuning", cuda.tuning_file,
+                  "per-layer kernels from FILE, written by `adderq-run tune` on this kind of GPU (the other --cuda-* "
+                  "options apply to the layers it leaves out); all compute identical results")
+      ->check(CLI::ExistingFile);
 }
 
 void AddCudaChunkOption(CLI::App* cmd, int& chunk, const std::string& default_text) {
@@ -58,8 +63,10 @@ void AddCudaChunkOption(CLI::App* cmd, int& chunk, const std::string& default_te
 }
 
 Result<std::unique_ptr<InferenceBackend>> OpenBackend(const Graph& graph, const BackendChoice& choice, bool quiet) {
+  BackendChoice tuned = choice;
+  ADQ_RETURN_IF_ERROR(ApplyKernelTuning(tuned.cuda, graph));
   std::string reason;
-  auto backend = MakeBackend(graph, choice, &reason);
+  auto backend = MakeBackend(graph, tuned, &reason);
   if (backend.ok() && !reason.empty() && !quiet)
     std::fprintf(stderr, "adderq-run: no GPU backend (%s); running on the CPU\n", reason.c_str());
   return backend;

@@ -60,4 +60,12 @@ struct InferArgs {
 void AddInferCommand(CLI::App& app, InferArgs& args);
 Status RunInfer(const InferArgs& args);
 
+struct TuneArgs {
+  std::string model, data, output;
+  int images = 2048, repeat = 5;
+  bool json = false, quiet = false;
+};
+void AddTuneCommand(CLI::App& app, TuneArgs& args);
+Status RunTune(const TuneArgs& args);
+
 }  // namespace adderq::tools

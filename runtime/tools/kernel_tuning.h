@@ -1,0 +1,29 @@
+// The kernel tuning file `adderq-run tune` writes and eval/bench/jit read with --cuda-tuning: per
+// quantized adder layer, the CUDA kernel that ran fastest on one card. JSON, so it can be read and
+// edited by hand:
+//   {"format": "adderq-kernel-tuning", "version": 1, "device": "NVIDIA H200", "arch": 90,
+//    "layers": {"layer1.0.conv1": {"adder": "simd", "simd_pixels": 2}, ...}, ...}
+// Other members (the measured times) are for people and ignored. Every kernel computes the same
+// sums, so a tuning only ever changes speed; a file for another GPU architecture is refused.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/backend_factory.h"
+#include "core/graph.h"
+#include "core/status.h"
+
+namespace adderq::tools {
+
+inline constexpr const char* kTuningFormat = "adderq-kernel-tuning";
+inline constexpr int kTuningVersion = 1;
+
+// Reads `choice.tuning_file` (when set) into choice.layers and choice.tuned_arch; every layer it
+// names must be a quantized adder layer of `graph`. Errors name the file and what is wrong with it.
+Status ApplyKernelTuning(CudaKernelChoice& choice, const Graph& graph);
+
+// "simd", "simd px2", "tensor-core": how a choice is shown and stored.
+std::string LayerKernelName(const cuda::LayerKernel& k);
+
+}  // namespace adderq::tools

@@ -95,6 +95,8 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 1 "run eval: --cuda-tuning missing" -- "$run" eval "$tmp/fp.adq" --cuda-tuning "$tmp/missing.json" --limit 1
   expect 2 "run eval: --cuda-tuning not JSON" -- "$run" eval "$tmp/fp.adq" --cuda-tuning "$tmp/junk.adq" --limit 1
   printf '{"format": "adderq-kernel-tuning", "version": 1, "arch": 90, "layers": {"conv1": {"adder": "simd"}}}' >"$tmp/stem.json"
+  printf '{"format": "adderq-kernel-tuning", "version": 1, "arch": 90, "layers": {"layer1.0.conv1": {"adder": "tensor-core", "tc_tiles": [9, 1]}}}' >"$tmp/tiles.json"
+  expect 2 "run jit: --cuda-tuning with tiles of 9" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-tuning "$tmp/tiles.json"
   expect 2 "run jit: --cuda-tuning names the float stem" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-tuning "$tmp/stem.json"
   # --resources: one line per variant with registers and spills (where NVRTC is installed)
   if "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --resources >"$tmp/res.txt" 2>"$tmp/res.err"; then

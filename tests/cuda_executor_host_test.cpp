@@ -424,7 +424,7 @@ TEST(HostGpu, TuneWritesPerLayerKernelsThatEvalRuns) {
   if (!RealNet() || AdderqRunOnHostGpu::Data().empty()) GTEST_SKIP() << "../shared data not present";
   const AdderqRunOnHostGpu run("tune");
   const std::string tuning = run.Path("tuning.json");
-  ASSERT_EQ(run.Run(fmt::format("tune '{}' --data '{}' --images 2 --repeat 1 -o '{}'", run.model(), AdderqRunOnHostGpu::Data(),
+  ASSERT_EQ(run.Run(fmt::format("tune '{}' --data '{}' --images 2 --repeat 1 --quick -o '{}'", run.model(), AdderqRunOnHostGpu::Data(),
                                 tuning)),
             0)
       << run.Text("err.txt");
@@ -450,6 +450,7 @@ TEST(HostGpu, TuneWritesPerLayerKernelsThatEvalRuns) {
   nlohmann::json mixed = j;
   mixed["layers"]["layer1.0.conv1"] = {{"adder", "simd"}, {"simd_pixels", 2}};
   mixed["layers"]["layer2.0.conv1"] = {{"adder", "tensor-core"}};
+  mixed["layers"]["layer3.0.conv1"] = {{"adder", "tensor-core"}, {"tc_tiles", {4, 4}}};
   mixed["layers"]["layer3.2.conv2"] = {{"adder", "simd"}, {"simd_pixels", 1}};
   auto write = [&](const std::string& name, const nlohmann::json& value) {
     const std::string text = value.dump();

@@ -228,10 +228,12 @@ TEST(CudaPlan, SameShapesShareVariantsAcrossDepths) {
 // layers, and impossible pixel counts, are refused with the name.
 TEST(CudaPlan, PerLayerKernelChoices) {
   const Graph g = testing::WithOneQuantizerGroup(testing::SyntheticResNet(20, 4, 1));
-  PlanOptions options{90, AdderKernel::kPackedSimd, 0, 0, 0, true};
+  // Tiles given for the whole plan reach no tensor-core layer: a listed layer's zeros mean defaults.
+  PlanOptions options{90, AdderKernel::kPackedSimd, 4, 2, 0, true};
   options.layers = {{"layer1.0.conv2", {AdderKernel::kPackedSimd, 2}},
                     {"layer3.1.conv1", {AdderKernel::kTensorCore, 0}},
-                    {"layer2.0.conv1", {AdderKernel::kAuto, 4}}};
+                    {"layer2.0.conv1", {AdderKernel::kAuto, 4}},
+                    {"layer3.2.conv2", {AdderKernel::kTensorCore, 0, 4, 4}}};
   auto plan = BuildCudaPlan(g, options);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   std::map<std::string, std::string> variant_of;  // adder node -> its adder step's variant
@@ -241,9 +243,11 @@ TEST(CudaPlan, PerLayerKernelChoices) {
   ASSERT_EQ(variant_of.size(), 20u);
   EXPECT_NE(variant_of["layer1.0.conv2"].find("_px2"), std::string::npos) << variant_of["layer1.0.conv2"];
   EXPECT_NE(variant_of["layer2.0.conv1"].find("_px4"), std::string::npos) << variant_of["layer2.0.conv1"];
-  EXPECT_EQ(variant_of["layer3.1.conv1"].rfind("adder_tc_", 0), 0u) << variant_of["layer3.1.conv1"];
+  EXPECT_EQ(variant_of["layer3.1.conv1"], "adder_tc_b4_c64_8x8_o64_k3x3_s1_p1_relu");  // default tiles: 8, 2
+  EXPECT_EQ(variant_of["layer3.2.conv2"], "adder_tc_b4_c64_8x8_o64_k3x3_s1_p1_res_relu_t4x4");
+  const std::set<std::string> listed = {"layer1.0.conv2", "layer2.0.conv1", "layer3.1.conv1", "layer3.2.conv2"};
   for (const auto& [name, variant] : variant_of)
-    if (name != "layer1.0.conv2" && name != "layer2.0.conv1" && name != "layer3.1.conv1") {
+    if (!listed.count(name)) {
       EXPECT_EQ(variant.rfind("adder_b4_", 0), 0u) << name << ": " << variant;
       EXPECT_EQ(variant.find("_px"), std::string::npos) << name << ": " << variant;
     }
@@ -253,7 +257,8 @@ TEST(CudaPlan, PerLayerKernelChoices) {
   EXPECT_NE(variant_of["layer1.1.conv1"].find("_codes"), std::string::npos) << variant_of["layer1.1.conv1"];
   auto global = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
   ASSERT_TRUE(global.ok());
-  EXPECT_EQ(plan->fused_codes, global->fused_codes - 2);  // layer3.0.conv2 -> 3.1.conv1 -> 3.1.conv2 lost
+  // Lost: layer3.0.conv2 -> 3.1.conv1 -> 3.1.conv2 and 3.2.conv1 -> 3.2.conv2 (the last layer writes no codes).
+  EXPECT_EQ(plan->fused_codes, global->fused_codes - 3);
 
   // Without tensor cores on the card (sm_75) the tensor-core choice falls back to packed SIMD.
   options.arch = 75;
@@ -270,6 +275,8 @@ TEST(CudaPlan, PerLayerKernelChoices) {
   }
   PlanOptions too_many;
   too_many.layers = {{"layer1.0.conv1", {AdderKernel::kPackedSimd, kMaxSimdPixels + 1}}};
+  EXPECT_FALSE(BuildCudaPlan(g, too_many).ok());
+  too_many.layers = {{"layer1.0.conv1", {AdderKernel::kTensorCore, 0, 9, 1}}};
   EXPECT_FALSE(BuildCudaPlan(g, too_many).ok());
 }
 

@@ -29,6 +29,9 @@ class PlanBuilder {
         return InvalidArgument("the kernel tuning names '{}', which is not a quantized adder layer of this model", name);
       if (choice.simd_pixels < 0 || choice.simd_pixels > kMaxSimdPixels)
         return InvalidArgument("the kernel tuning gives '{}' {} pixels per thread (1..{})", name, choice.simd_pixels, kMaxSimdPixels);
+      if (choice.tc_n_tiles < 0 || choice.tc_n_tiles > 8 || choice.tc_m_tiles < 0 || choice.tc_m_tiles > 8)
+        return InvalidArgument("the kernel tuning gives '{}' tensor-core tiles {},{} (1..8 each)", name, choice.tc_n_tiles,
+                               choice.tc_m_tiles);
     }
     if (options_.fuse_codes) PlanFusedCodes();
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
@@ -62,14 +65,17 @@ class PlanBuilder {
     return code_ids_++;
   }
 
-  // The kernel options for one layer: its tuned choice where it has one, else the plan's.
+  // The kernel options for one layer: its own choice where PlanOptions::layers has one (what it
+  // leaves at 0 is the default, not the plan's option: a tuned layer runs as it was timed), else
+  // the plan's options.
   LayerKernel KernelFor(const Node& n) const {
-    LayerKernel k{options_.adder, options_.simd_pixels};
+    LayerKernel k{options_.adder, options_.simd_pixels, options_.tc_n_tiles, options_.tc_m_tiles};
     if (auto it = options_.layers.find(n.name); it != options_.layers.end()) {
-      if (it->second.adder != AdderKernel::kAuto) k.adder = it->second.adder;
-      if (it->second.simd_pixels > 0) k.simd_pixels = it->second.simd_pixels;
+      k = it->second;
+      if (k.adder == AdderKernel::kAuto) k.adder = options_.adder;
     }
     if (k.simd_pixels <= 0) k.simd_pixels = kDefaultSimdPixels;
+    if (k.tc_n_tiles <= 0 || k.tc_m_tiles <= 0) k.tc_n_tiles = k.tc_m_tiles = 0;
     return k;
   }
   bool TensorCoresFor(const Node& n) const {
@@ -364,9 +370,10 @@ class PlanBuilder {
     const int lanes = 32 / element_bits;
     const int words = (in.c + lanes * 8 - 1) / (lanes * 8) * 8;
     const int taps = n.kernel_h * n.kernel_w;
-    const int n_tiles = std::min(options_.tc_n_tiles > 0 ? options_.tc_n_tiles : 8, (out.c + 7) / 8);
+    const LayerKernel k = KernelFor(n);
+    const int n_tiles = std::min(k.tc_n_tiles > 0 ? k.tc_n_tiles : 8, (out.c + 7) / 8);
     // More pixels per warp when few channels share the A loads.
-    const int m_tiles = options_.tc_m_tiles > 0 ? options_.tc_m_tiles : n_tiles <= 2 ? 4 : 2;
+    const int m_tiles = k.tc_m_tiles > 0 ? k.tc_m_tiles : n_tiles <= 2 ? 4 : 2;
 
     const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
     const CodedInput coded = CodedInputOf(n, in, out);
@@ -376,9 +383,12 @@ class PlanBuilder {
                                  QuantizeSource(qspec));
     const AdderTensorCoreSpec tspec{coded.shape.h, coded.shape.w, words, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
                                     out.c, out.h, out.w, n_tiles, m_tiles, e};
-    const int tvariant = Variant(fmt::format("adder_tc_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", bits, in.c, in.h, in.w, out.c,
+    // Tiles other than the defaults are named, so a tuned plan's variants can be told apart.
+    const int default_n = std::min(8, (out.c + 7) / 8), default_m = default_n <= 2 ? 4 : 2;
+    const std::string tiles = n_tiles != default_n || m_tiles != default_m ? fmt::format("_t{}x{}", n_tiles, m_tiles) : "";
+    const int tvariant = Variant(fmt::format("adder_tc_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}", bits, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
-                                             e.relu ? "_relu" : ""),
+                                             e.relu ? "_relu" : "", tiles),
                                  AdderTensorCoreSource(tspec));
     const size_t K = size_t(in.c) * size_t(taps);
     for (const auto& [multiplier, channels] : QuantizerSets(q, out.c)) {

@@ -44,6 +44,7 @@ inline constexpr int kMaxSimdPixels = 8;
 struct LayerKernel {
   AdderKernel adder = AdderKernel::kAuto;  // kAuto: PlanOptions::adder
   int simd_pixels = 0;                     // 0: PlanOptions::simd_pixels
+  int tc_n_tiles = 0, tc_m_tiles = 0;      // 0: PlanOptions::tc_n_tiles, tc_m_tiles
   bool operator==(const LayerKernel&) const = default;
 };
 

@@ -10,7 +10,8 @@
 namespace adderq::tools {
 
 std::string LayerKernelName(const cuda::LayerKernel& k) {
-  if (k.adder == cuda::AdderKernel::kTensorCore) return "tensor-core";
+  if (k.adder == cuda::AdderKernel::kTensorCore)
+    return k.tc_n_tiles > 0 ? fmt::format("tensor-core {}x{}", k.tc_n_tiles, k.tc_m_tiles) : "tensor-core";
   return k.simd_pixels > 1 ? fmt::format("simd px{}", k.simd_pixels) : "simd";
 }
 
@@ -29,6 +30,14 @@ Result<cuda::LayerKernel> ParseLayer(const std::string& name, const nlohmann::js
     if (!p.is_number_integer() || p.get<long long>() < 1 || p.get<long long>() > cuda::kMaxSimdPixels)
       return BadInput("layer '{}': simd_pixels must be a whole number in 1..{}", name, cuda::kMaxSimdPixels);
     k.simd_pixels = p.get<int>();
+  }
+  if (j.contains("tc_tiles")) {
+    const nlohmann::json& t = j["tc_tiles"];
+    auto tile = [&](size_t i) { return t[i].is_number_integer() && t[i].get<long long>() >= 1 && t[i].get<long long>() <= 8; };
+    if (!t.is_array() || t.size() != 2 || !tile(0) || !tile(1))
+      return BadInput("layer '{}': tc_tiles must be two whole numbers [N, M] in 1..8", name);
+    k.tc_n_tiles = t[0].get<int>();
+    k.tc_m_tiles = t[1].get<int>();
   }
   return k;
 }

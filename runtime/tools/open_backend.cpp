@@ -38,8 +38,8 @@ void AddCudaKernelOptions(CLI::App* cmd, CudaKernelChoice& cuda) {
                   "(experimental, not yet run on a GPU); off; auto (off for now); all compute identical results")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_option("--cuda-tuning", cuda.tuning_file,
-                  "per-layer kernels from FILE, written by `adderq-run tune` on this kind of GPU (the other --cuda-* "
-                  "options apply to the layers it leaves out); all compute identical results")
+                  "per-layer kernels from FILE, written by `adderq-run tune` on this kind of GPU (--cuda-adder, "
+                  "--cuda-simd-pixels and --cuda-tc-tiles apply to the layers it leaves out); all compute identical results")
       ->check(CLI::ExistingFile);
 }
 

@@ -63,6 +63,7 @@ Status RunInfer(const InferArgs& args);
 struct TuneArgs {
   std::string model, data, output;
   int images = 2048, repeat = 5;
+  bool quick = false;  // no sweep of the tensor-core tiles
   bool json = false, quiet = false;
 };
 void AddTuneCommand(CLI::App& app, TuneArgs& args);

@@ -215,11 +215,13 @@ for bits in (4, 8):  # what `adderq-run tune` chose per layer
         t = json.load(open(f'{out}/tuning_w{bits}.json'))
         kinds = {}
         for c in t['layers'].values():
-            k = c['adder'] + (' px%d' % c['simd_pixels'] if c.get('simd_pixels', 1) > 1 else '')
+            k = c['adder'] + (' px%d' % c['simd_pixels'] if c.get('simd_pixels', 1) > 1 else '') + \
+                (' %dx%d' % tuple(c['tc_tiles']) if 'tc_tiles' in c else '')
             kinds[k] = kinds.get(k, 0) + 1
         ms = t['adder_layers_ms']
-        print('%d-bit tuning: %s; adder layers %.2f ms default, %.2f ms tuned (%d images)' % (
-            bits, ', '.join('%s %d' % kv for kv in sorted(kinds.items())), ms['default'], ms['tuned'], t['images']))
+        print('%d-bit tuning: %s; adder layers %.2f ms default, %.2f ms tuned (%d images)%s' % (
+            bits, ', '.join('%s %d' % kv for kv in sorted(kinds.items())), ms['default'], ms['tuned'], t['images'],
+            '; kept the default (the mix was not faster)' if t.get('kept_default') else ''))
     except Exception as e:
         print('%d-bit tuning: %s' % (bits, e))
 print('4-bit chunk size, images/s by wall time incl. copies (GPU kernel ms/10k): ' + ', '.join(

@@ -20,7 +20,7 @@ struct CudaKernelChoice {
   std::string fuse_codes = "auto";  // adder layers write the next one's codes: auto (the default) | on | off
   std::string graphs = "auto";      // a chunk's kernels as one CUDA graph: auto (the default) | on | off
   std::string tuning_file;          // adderq-run --cuda-tuning: read into `layers` (tools/kernel_tuning.h)
-  std::map<std::string, cuda::LayerKernel> layers{};  // per adder layer, overriding adder and simd_pixels
+  std::map<std::string, cuda::LayerKernel> layers{};  // per adder layer: its kernel (cuda/cuda_plan.h)
   int tuned_arch = 0;               // the architecture `layers` were measured on (0: none)
 };
 // Checks a choice and gives the plan options it means for a GPU of compute capability `arch` x 10.

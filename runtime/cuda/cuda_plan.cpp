@@ -23,16 +23,7 @@ class PlanBuilder {
   PlanBuilder(const Graph& g, const PlanOptions& options) : g_(g), options_(options), fused_(PlanFusion(g)) {}
 
   Result<CudaPlan> Build() {
-    for (const auto& [name, choice] : options_.layers) {
-      const auto node = std::find_if(g_.nodes.begin(), g_.nodes.end(), [&](const Node& n) { return n.name == name; });
-      if (node == g_.nodes.end() || node->kind != OpKind::kAdder2d || !node->quant.enabled())
-        return InvalidArgument("the kernel tuning names '{}', which is not a quantized adder layer of this model", name);
-      if (choice.simd_pixels < 0 || choice.simd_pixels > kMaxSimdPixels)
-        return InvalidArgument("the kernel tuning gives '{}' {} pixels per thread (1..{})", name, choice.simd_pixels, kMaxSimdPixels);
-      if (choice.tc_n_tiles < 0 || choice.tc_n_tiles > 8 || choice.tc_m_tiles < 0 || choice.tc_m_tiles > 8)
-        return InvalidArgument("the kernel tuning gives '{}' tensor-core tiles {},{} (1..8 each)", name, choice.tc_n_tiles,
-                               choice.tc_m_tiles);
-    }
+    ADQ_RETURN_IF_ERROR(CheckLayerKernels(g_, options_.layers));
     if (options_.fuse_codes) PlanFusedCodes();
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (fused_[i].absorbed) {
@@ -490,6 +481,19 @@ Result<AdderKernel> AdderKernelFromName(const std::string& name) {
   if (name == "simd") return AdderKernel::kPackedSimd;
   if (name == "tensor-core") return AdderKernel::kTensorCore;
   return InvalidArgument("CUDA adder kernel must be auto, simd or tensor-core, not '{}'", name);
+}
+
+Status CheckLayerKernels(const Graph& graph, const std::map<std::string, LayerKernel>& layers) {
+  for (const auto& [name, choice] : layers) {
+    if (choice.simd_pixels < 0 || choice.simd_pixels > kMaxSimdPixels)
+      return InvalidArgument("layer '{}': {} pixels per thread (1..{})", name, choice.simd_pixels, kMaxSimdPixels);
+    if (choice.tc_n_tiles < 0 || choice.tc_n_tiles > 8 || choice.tc_m_tiles < 0 || choice.tc_m_tiles > 8)
+      return InvalidArgument("layer '{}': tensor-core tiles {},{} (1..8 each)", name, choice.tc_n_tiles, choice.tc_m_tiles);
+    const auto node = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.name == name; });
+    if (node == graph.nodes.end() || node->kind != OpKind::kAdder2d || !node->quant.enabled())
+      return InvalidArgument("layer '{}' is not a quantized adder layer of this model", name);
+  }
+  return Status::Ok();
 }
 
 Result<CudaPlan> BuildCudaPlan(const Graph& graph, const PlanOptions& options) { return PlanBuilder(graph, options).Build(); }

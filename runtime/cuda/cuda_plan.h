@@ -38,14 +38,13 @@ inline constexpr int kDefaultSimdPixels = 1;
 inline constexpr bool kFuseCodesByDefault = false;
 inline constexpr int kMaxSimdPixels = 8;
 
-// One quantized adder layer's kernel, overriding PlanOptions::adder and simd_pixels for it:
-// what `adderq-run tune` measured fastest for the layer on one card (tools/kernel_tuning.h). Every
-// choice computes the same sums, so a tuning applied to another model or card is only slower.
+// One quantized adder layer's kernel, replacing PlanOptions::adder, simd_pixels and the tiles for
+// it: what `adderq-run tune` measured fastest for the layer on one card (tools/kernel_tuning.h).
+// Every choice computes the same sums, so a tuning applied to another model or card is only slower.
 struct LayerKernel {
   AdderKernel adder = AdderKernel::kAuto;  // kAuto: PlanOptions::adder
-  int simd_pixels = 0;                     // 0: PlanOptions::simd_pixels
-  int tc_n_tiles = 0, tc_m_tiles = 0;      // 0: PlanOptions::tc_n_tiles, tc_m_tiles
-  bool operator==(const LayerKernel&) const = default;
+  int simd_pixels = 0;                     // 0: kDefaultSimdPixels (not PlanOptions::simd_pixels:
+  int tc_n_tiles = 0, tc_m_tiles = 0;      // 0: the default tiles    the layer runs as it was timed)
 };
 
 struct PlanOptions {
@@ -113,6 +112,10 @@ struct CudaPlan {
   int fused_nodes = 0;                   // elementwise nodes folded into a producer's epilogue
   int fused_codes = 0;                   // quantize steps replaced by a producer's epilogue
 };
+
+// Every name in `layers` is a quantized adder layer of `graph`, with pixels in 0..kMaxSimdPixels and
+// tiles in 0..8; the message names the first that is not. BuildCudaPlan checks it too.
+Status CheckLayerKernels(const Graph& graph, const std::map<std::string, LayerKernel>& layers);
 
 // The graph must have passed ValidateGraph.
 Result<CudaPlan> BuildCudaPlan(const Graph& graph, const PlanOptions& options = {});

@@ -1,9 +1,10 @@
 // adderq-run tune: on this GPU, time every CUDA kernel that can run each quantized adder layer
 // (packed SIMD at 1, 2 and 4 pixels per thread; binary tensor cores, with their default tiles and
-// six others, where the bits and the GPU allow) and write the fastest per layer to a tuning file for --cuda-tuning. Which kernel wins
-// depends on the card and the layer's shape, and all of them compute the same sums, so the choice
-// is measured rather than fixed in the source; the tuned network's logits are still compared with
-// the default kernels' byte for byte before the file is written.
+// six others, where the bits and the GPU allow) and write the fastest per layer to a tuning file
+// for --cuda-tuning. Which kernel wins depends on the card and the layer's shape, and all of them
+// compute the same sums, so the choice is measured rather than fixed in the source; every
+// candidate's logits and the tuned mix's are still compared with the default kernels' byte for
+// byte before the file is written.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>

@@ -1,11 +1,10 @@
 #include "tools/kernel_tuning.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/file_io.h"
+#include "cuda/cuda_plan.h"
 
 namespace adderq::tools {
 
@@ -25,16 +24,18 @@ Result<cuda::LayerKernel> ParseLayer(const std::string& name, const nlohmann::js
   if (adder == "simd") k.adder = cuda::AdderKernel::kPackedSimd;
   else if (adder == "tensor-core") k.adder = cuda::AdderKernel::kTensorCore;
   else return BadInput("layer '{}': adder '{}' is neither simd nor tensor-core", name, adder);
+  // Ranges are CheckLayerKernels' (the plan's own check); here only the JSON types, and values
+  // small enough for an int.
+  auto small_whole = [](const nlohmann::json& v) {
+    return v.is_number_integer() && v.get<long long>() >= 1 && v.get<long long>() <= 1000;
+  };
   if (j.contains("simd_pixels")) {
-    const nlohmann::json& p = j["simd_pixels"];
-    if (!p.is_number_integer() || p.get<long long>() < 1 || p.get<long long>() > cuda::kMaxSimdPixels)
-      return BadInput("layer '{}': simd_pixels must be a whole number in 1..{}", name, cuda::kMaxSimdPixels);
-    k.simd_pixels = p.get<int>();
+    if (!small_whole(j["simd_pixels"])) return BadInput("layer '{}': simd_pixels must be a whole number in 1..{}", name, cuda::kMaxSimdPixels);
+    k.simd_pixels = j["simd_pixels"].get<int>();
   }
   if (j.contains("tc_tiles")) {
     const nlohmann::json& t = j["tc_tiles"];
-    auto tile = [&](size_t i) { return t[i].is_number_integer() && t[i].get<long long>() >= 1 && t[i].get<long long>() <= 8; };
-    if (!t.is_array() || t.size() != 2 || !tile(0) || !tile(1))
+    if (!t.is_array() || t.size() != 2 || !small_whole(t[0]) || !small_whole(t[1]))
       return BadInput("layer '{}': tc_tiles must be two whole numbers [N, M] in 1..8", name);
     k.tc_n_tiles = t[0].get<int>();
     k.tc_m_tiles = t[1].get<int>();
@@ -64,12 +65,9 @@ Status ApplyKernelTuning(CudaKernelChoice& choice, const Graph& graph) {
   for (const auto& [name, value] : j["layers"].items()) {
     auto k = ParseLayer(name, value);
     if (!k.ok()) return bad(k.status().message());
-    const bool adder = std::any_of(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) {
-      return n.name == name && n.kind == OpKind::kAdder2d && n.quant.enabled();
-    });
-    if (!adder) return bad(fmt::format("layer '{}' is not a quantized adder layer of this model (tuned for another one?)", name));
     layers[name] = *k;
   }
+  if (Status st = cuda::CheckLayerKernels(graph, layers); !st.ok()) return bad(st.message());
   choice.layers = std::move(layers);
   choice.tuned_arch = j["arch"].get<int>();
   return Status::Ok();

@@ -119,6 +119,62 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
   }
 }
 
+// The float kernels. The convolution (the stem; every adder layer of a full-precision artifact) in
+// each of its forms: 16, 8 and 4 output channels per thread, a last group of padding channels (10 = 4 + 4 + 2,
+// 5 = 4 + 1), weights too many for shared memory (400 x 3 x 3 taps), strides, 1x1, no padding;
+// both operations. Random weights and inputs, three images (a partial block); the plan must have
+// chosen the grouping the case is for.
+TEST(CudaEmulation, FloatKernelsMatchCpuInEveryForm) {
+  struct Case {
+    Shape3 in;
+    int out_c, k, stride, pad;
+    const char* variant_suffix;
+  };
+  const Case cases[] = {{{3, 32, 32}, 16, 3, 1, 1, "_ob16"}, {{16, 9, 9}, 24, 3, 2, 1, "_ob8"},
+                        {{7, 6, 5}, 10, 3, 1, 0, "_ob4"},     {{16, 8, 8}, 5, 1, 2, 0, "_ob4"},
+                        {{400, 3, 3}, 4, 3, 1, 1, "_ob4_gw"}};
+  for (const Case& c : cases)
+    for (OpKind kind : {OpKind::kConv2d, OpKind::kAdder2d}) {
+      const size_t weights = size_t(c.out_c) * size_t(c.in.c) * size_t(c.k * c.k);
+      const Graph g = SingleLayerGraph(kind, c.in, c.out_c, c.k, c.stride, c.pad, RandomImages(weights, 7, -1.f, 1.f));
+      const int batch = 3;
+      const std::string what = fmt::format("{} {}x{}x{} -> {}, {}x{} stride {} pad {}", kind == OpKind::kConv2d ? "conv" : "adder",
+                                           c.in.c, c.in.h, c.in.w, c.out_c, c.k, c.k, c.stride, c.pad);
+      auto plan = cuda::BuildCudaPlan(g, {90});
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      ASSERT_EQ(plan->variants.size(), 1u) << what;
+      EXPECT_TRUE(plan->variants[0].name.ends_with(c.variant_suffix)) << what << ": " << plan->variants[0].name;
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, RandomImages(size_t(batch) * c.in.size(), 8, -2.f, 2.f), batch, what);
+    }
+  // Average pooling: global over 8x8 (ResNet's: the planes staged in shared memory) over three
+  // images (192 planes: a full block of 128 and a partial one), and 2x2 at stride 2 (not staged).
+  struct Pool {
+    Shape3 in;
+    int k, stride;
+    bool staged;
+  };
+  for (const Pool& p : {Pool{{64, 8, 8}, 8, 1, true}, Pool{{4, 6, 6}, 2, 2, false}}) {
+    Graph g;
+    g.meta.input_shape = p.in;
+    g.meta.mean.assign(size_t(p.in.c), 0.f);
+    g.meta.std.assign(size_t(p.in.c), 1.f);
+    g.input = g.AddTensor("input", p.in);
+    Node n;
+    n.kind = OpKind::kAvgPool;
+    n.name = "pool";
+    n.inputs = {g.input};
+    n.pool_kernel = p.k;
+    n.pool_stride = p.stride;
+    n.output = g.output = g.AddTensor("output", {p.in.c, (p.in.h - p.k) / p.stride + 1, (p.in.w - p.k) / p.stride + 1});
+    g.nodes.push_back(std::move(n));
+    auto plan = cuda::BuildCudaPlan(g, {90});
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    ASSERT_EQ(plan->variants.size(), 1u);
+    EXPECT_EQ(plan->variants[0].name.ends_with("_smem"), p.staged) << plan->variants[0].name;
+    ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, RandomImages(3 * p.in.size(), 11, -2.f, 2.f), 3, plan->variants[0].name);
+  }
+}
+
 // Fused codes at every bit width, on 1 and 2 pixels per thread. The last layer's outputs are its
 // integer sums, so a wrong code in its input shows directly: 5-18-7 has padding lanes in the last
 // code word (18 = 4 x 4 + 2) and a partial channel tile (18 = 16 + 2); in 5-16-16-7 the codes

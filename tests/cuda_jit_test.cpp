@@ -281,6 +281,37 @@ TEST(CudaJit, AdderHotLoopsHoldTheExpectedInstructions) {
   EXPECT_GE(tensor_core, 9);
 }
 
+// The float convolution (the stem; a full-precision artifact's adder layers): per tap, one global
+// load of the input value serves all kOB output channels of the thread, and their weights arrive
+// as kOB / 4 128-bit shared loads (the first version loaded one input value and one weight per
+// multiply-add, twice the loads of its arithmetic). Counted over the kernel, whose channel loop
+// NVRTC keeps rolled: one iteration's 3x3 taps plus the prologue's weight copy and the
+// epilogue's scale, shift and residual loads.
+TEST(CudaJit, FloatConvolutionLoadsServeManyChannels) {
+  REQUIRE_NVRTC();
+  auto plan = BuildCudaPlan(testing::SyntheticResNet(20, 0, 3), {90});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  int checked = 0;
+  for (const KernelVariant& v : plan->variants) {
+    const bool conv = v.name.rfind("conv_f32_", 0) == 0 || v.name.rfind("adder_f32_", 0) == 0;
+    if (!conv || v.name.find("_k3x3_") == std::string::npos) continue;
+    const int channels = std::stoi(v.name.substr(v.name.rfind("_ob") + 3));
+    auto mix = MeasureKernelInstructionMix(*nvrtc, v.source, v.name + ".cu", 90);
+    ASSERT_TRUE(mix.ok()) << mix.status().message();
+    const PtxRegionMix& k = mix->kernel;
+    ++checked;
+    EXPECT_EQ(channels, 16) << v.name;
+    EXPECT_EQ(k.local_accesses, 0) << v.name;
+    EXPECT_EQ(k.shared_loads, 9 * channels / 4) << v.name;
+    EXPECT_EQ(k.shared_load_bytes, 16 * k.shared_loads) << v.name << ": not 128-bit loads";
+    EXPECT_LE(k.global_loads, 9 + 1 + 3 * channels) << v.name;
+    int adds = 0;
+    for (const OpcodeCount& o : k.opcodes) adds += o.opcode.rfind("add.rn.f32", 0) == 0 ? o.count : 0;
+    EXPECT_GE(adds, 9 * channels) << v.name;
+  }
+  EXPECT_GE(checked, 6);  // the stem, 3 stages, the stride-2 layers
+}
+
 TEST(CudaJit, CompileErrorsAreReportedWithTheLog) {
   REQUIRE_NVRTC();
   auto r = nvrtc->CompileToCubin("extern \"C\" __global__ void adq_kernel() { undefined_thing(); }", "broken.cu", 90,

@@ -124,6 +124,7 @@ extern "C" void adq_emu_set_hooks(const adq_emu_hooks* h) { adq_emu = h; }
 #define __align__(n) __attribute__((aligned(n)))
 struct uint2 { unsigned x, y; };
 struct uint4 { unsigned x, y, z, w; };
+struct alignas(16) float4 { float x, y, z, w; };
 inline uint2 make_uint2(unsigned x, unsigned y) { return {x, y}; }
 inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
 inline float __fadd_rn(float a, float b) { return a + b; }

@@ -138,12 +138,18 @@ class PlanBuilder {
         s.residual = fused_[i].residual;
         ConvLikeFloatSpec spec{n.kind == OpKind::kAdder2d, in.c, in.h, in.w, out.c, out.h, out.w,
                                n.kernel_h, n.kernel_w, n.stride, n.padding, e};
-        s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}", spec.adder ? "adder_f32" : "conv_f32",
+        const size_t taps = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
+        spec.channels_per_thread = FloatConvChannelsPerThread(out.c, taps);
+        spec.shared_weights = taps * size_t(spec.channels_per_thread) <= kMaxSharedWords;
+        s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}_ob{}{}", spec.adder ? "adder_f32" : "conv_f32",
                                         in.c, in.h, in.w, out.c, n.kernel_h, n.kernel_w, n.stride, n.padding,
-                                        e.residual ? "_res" : "", e.relu ? "_relu" : ""),
+                                        e.residual ? "_res" : "", e.relu ? "_relu" : "", spec.channels_per_thread,
+                                        spec.shared_weights ? "" : "_gw"),
                             ConvLikeFloatSource(spec));
-        s.threads_per_image = out.size();
-        s.weight = n.weight;
+        s.threads_per_image = size_t(out.h) * size_t(out.w);
+        s.block = 128;
+        s.grid_y = (out.c + spec.channels_per_thread - 1) / spec.channels_per_thread;
+        s.weight = FloatConvWeights(n.weight, out.c, taps, spec.channels_per_thread);
         s.scale = n.affine_scale;
         s.shift = n.affine_shift;
         break;
@@ -158,14 +164,17 @@ class PlanBuilder {
         s.scale = n.affine_scale;
         s.shift = n.affine_shift;
         break;
-      case OpKind::kAvgPool:
+      case OpKind::kAvgPool: {
         s.kind = StepKind::kAvgPool;
         s.output = n.output;
-        s.variant = Variant(fmt::format("avgpool_c{}_{}x{}_k{}_s{}", in.c, in.h, in.w, n.pool_kernel, n.pool_stride),
+        const bool staged = GlobalAvgPoolStaged(in.h, in.w, n.pool_kernel, out.h, out.w);
+        s.variant = Variant(fmt::format("avgpool_c{}_{}x{}_k{}_s{}{}", in.c, in.h, in.w, n.pool_kernel, n.pool_stride, staged ? "_smem" : ""),
                             AvgPoolSource(in.c, in.h, in.w, n.pool_kernel, n.pool_stride, out.h, out.w));
         s.threads_per_image = out.size();
+        if (staged) s.block = 128;  // the kernel's planes per block
         s.scalar = 1.f / float(n.pool_kernel * n.pool_kernel);  // as the CPU kernel computes it
         break;
+      }
       case OpKind::kBatchNorm: {
         s.kind = StepKind::kBatchNorm;
         s.output = n.output;
@@ -194,6 +203,23 @@ class PlanBuilder {
     }
     plan_.steps.push_back(std::move(s));
     return Status::Ok();
+  }
+
+  // Output channels per thread of the float convolution: 16 where they divide the layer (the
+  // ResNet stem and adder layers), else 8 or 4, the last group padded; fewer where 16 filters
+  // would not fit the shared memory but fewer would.
+  static int FloatConvChannelsPerThread(int out_c, size_t taps) {
+    for (int k : {16, 8})
+      if (out_c % k == 0 && taps * size_t(k) <= kMaxSharedWords) return k;
+    return 4;
+  }
+  // [out_c][taps] regrouped as ConvLikeFloatSource reads it: [groups][taps][k], padding channels 0.
+  static std::vector<float> FloatConvWeights(const std::vector<float>& w, int out_c, size_t taps, int k) {
+    const size_t groups = (size_t(out_c) + size_t(k) - 1) / size_t(k);
+    std::vector<float> out(groups * taps * size_t(k), 0.f);
+    for (size_t o = 0; o < size_t(out_c); ++o)
+      for (size_t t = 0; t < taps; ++t) out[((o / size_t(k)) * taps + t) * size_t(k) + o % size_t(k)] = w[o * taps + t];
+    return out;
   }
 
   // Output channels per block of the packed-SIMD kernel: their filters fit the shared memory.

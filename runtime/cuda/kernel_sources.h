@@ -79,11 +79,16 @@ struct ConvLikeFloatSpec {
   bool adder;  // |x - w| (full-precision adder) instead of x * w (Conv2d)
   int in_c, in_h, in_w, out_c, out_h, out_w, kernel_h, kernel_w, stride, padding;
   Epilogue epilogue;
+  int channels_per_thread = 4;  // a multiple of 4; the weights regrouped for it (FloatConvWeights)
+  bool shared_weights = true;   // a block's weights (channels_per_thread filters) in shared memory
 };
 std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s);
 
 std::string LinearSource(int in_features, int out_features);
 std::string AvgPoolSource(int channels, int in_h, int in_w, int kernel, int stride, int out_h, int out_w);
+// Whether AvgPoolSource is the global pooling that stages 128 planes in shared memory (its step
+// then needs blocks of 128 threads); else one thread per output reading global memory.
+bool GlobalAvgPoolStaged(int in_h, int in_w, int kernel, int out_h, int out_w);
 std::string BatchNormSource(int channels, int plane);
 // y = x (copy), y = max(x, 0), y = a + b, y = max(a + b, 0)
 std::string ElementwiseSource(bool add, bool relu);

@@ -5,7 +5,7 @@
 #                                     # artifacts, record CPU logits, gather everything in .gpu/
 #   bash tools/gpu-check.sh           # there: CUDA tests, 10,000-image evaluations (cold and warm
 #                                     # JIT), per-layer benchmark, kernel options, per-layer tuning,
-#                                     # chunk sizes, PyTorch/cuDNN baselines, table last
+#                                     # chunk sizes, full precision, PyTorch/cuDNN baselines, table last
 #   GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so bash tools/gpu-check.sh
 #                                     # here, after prepare: a dry run of the whole thing on the
 #                                     # host GPU (2 images, about 3 minutes), table included
@@ -35,10 +35,11 @@ if [ "$mode" = prepare ]; then
   done
   cp "$data/test_batch.bin" "$data/batches.meta.txt" $G/data/
   cp "$ckpt" $G/models/checkpoint.pth
-  for bits in 4 8; do
+  for bits in 4 8 fp; do  # fp: full precision (no calibration; the float kernels only)
     if [ ! -f $G/models/resnet20_w$bits.adq ]; then
-      echo "compiling the $bits-bit artifact (default settings; a few minutes)..." >&2
-      build/bin/adderq-compile "$ckpt" -o $G/models/resnet20_w$bits.adq --bits $bits --calib-data "$data" --no-progress >/dev/null
+      echo "compiling the resnet20_w$bits artifact (default settings; a few minutes)..." >&2
+      if [ $bits = fp ]; then how="--method fp"; else how="--bits $bits"; fi
+      build/bin/adderq-compile "$ckpt" -o $G/models/resnet20_w$bits.adq $how --calib-data "$data" --no-progress >/dev/null
     fi
     # The CPU reference logits (kept while the artifact is unchanged; delete .gpu/models to redo).
     if [ ! $G/models/cpu_w$bits.logits -nt $G/models/resnet20_w$bits.adq ]; then
@@ -80,7 +81,7 @@ echo "== CUDA tests"
 if [ -n "${GPU_CHECK_HOST_GPU:-}" ]; then
   tests_rc=-1  # cuda_backend_test's batches take hours emulated; cuda_executor_host_test covers the host GPU
 else
-  ADDERQ_TEST_ARTIFACTS="$root/$G/models/resnet20_w4.adq:$root/$G/models/resnet20_w8.adq" \
+  ADDERQ_TEST_ARTIFACTS="$root/$G/models/resnet20_w4.adq:$root/$G/models/resnet20_w8.adq:$root/$G/models/resnet20_wfp.adq" \
     timeout 300 $bin/cuda_backend_test --gtest_brief=1 2>&1 | tee "$OUT/cuda_backend_test.log" | tail -15
   tests_rc=${PIPESTATUS[0]}
   timeout 120 $bin/cuda_jit_test --gtest_brief=1 --gtest_filter='-*EveryResNetVariant*' 2>&1 | tail -3
@@ -150,6 +151,14 @@ for bits in 4 8; do
     for e in "$ADDERQ_CACHE_DIR"/*.cubin; do tail -c +49 "$e" > /tmp/k.cubin && cuobjdump --dump-sass /tmp/k.cubin; done > "$OUT/sass_w$bits.txt" 2>&1
   fi
 done
+# Full precision: the float kernels (the stem's, every adder layer's) on their own; logits and speed.
+m=$root/$G/models/resnet20_wfp.adq
+export ADDERQ_CACHE_DIR=$(mktemp -d)
+echo "== eval full precision on the GPU"
+timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_wfp.logits" > "$OUT/eval_wfp_cold.json" 2>"$OUT/eval_wfp.err"
+timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_wfp_warm.json" 2>>"$OUT/eval_wfp.err"
+timeout 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 3 > "$OUT/bench_wfp.json" 2>>"$OUT/eval_wfp.err"
+cat "$OUT/eval_wfp.err"
 unset ADDERQ_CACHE_DIR
 
 echo "== PyTorch / cuDNN baselines"
@@ -171,7 +180,7 @@ def same_logits(a, b):  # the GPU's logits of `images` images against the first 
         return len(gpu) == images * 40 and gpu == cpu[:len(gpu)]
     except Exception: return None
 for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (4, 'graphs'), (4, 'tuned'),
-                     (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs'), (8, 'tuned')):
+                     (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs'), (8, 'tuned'), ('fp', 'auto')):
     sfx = '' if kernel == 'auto' else '_' + kernel
     cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}{sfx or "_warm"}.json')
     cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}{sfx}.json')
@@ -210,6 +219,12 @@ print('8-bit adder layers, ms/10k (end to end): ' + ', '.join(
                  ('fused', load(f'{out}/bench_w8_fused.json')), ('fused px2', load(f'{out}/bench_w8_fused_px2.json')),
                  ('graphs', load(f'{out}/bench_w8_graphs.json')), ('fused graphs', load(f'{out}/bench_w8_fused_graphs.json')),
                  ('tuned', load(f'{out}/bench_w8_tuned.json')))))
+def layer_ms(bench, name):
+    return sum(l['ms'] for l in bench.get('layers', []) if l.get('node') == name)
+fp = load(f'{out}/bench_wfp.json')
+print('float kernels, ms/10k: stem conv1 %s at 4 bits, %s at 8; full precision: adder layers %s, stem %s (end to end %s)' % (
+    f(layer_ms(load(f'{out}/bench_w4.json'), 'conv1'), '%.2f'), f(layer_ms(load(f'{out}/bench_w8.json'), 'conv1'), '%.2f'),
+    f(adder_ms(fp), '%.2f'), f(layer_ms(fp, 'conv1'), '%.2f'), f(fp.get('gpu_kernel_ms'), '%.2f')))
 for bits in (4, 8):  # what `adderq-run tune` chose per layer
     try:
         t = json.load(open(f'{out}/tuning_w{bits}.json'))

@@ -74,6 +74,9 @@ class PlanBuilder {
     const bool wanted = adder == AdderKernel::kTensorCore || (adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
     return wanted && TensorCoreAdderSupported(n.quant.bits, options_.arch);
   }
+  static bool IsFloatConvolution(const Node& n) {
+    return n.kind == OpKind::kConv2d || (n.kind == OpKind::kAdder2d && !n.quant.enabled());
+  }
   // A quantized adder layer run by the packed-SIMD kernel with one quantizer set (which then holds
   // every channel in order): what both ends of fused codes need.
   bool PackedSimdWithOneSet(const Node& n) const {
@@ -81,11 +84,12 @@ class PlanBuilder {
            !TensorCoresFor(n) && QuantizerSets(n.quant, n.out_channels).size() == 1;
   }
 
-  // For each quantized adder layer whose input is the output of another (after its fused residual
-  // and ReLU), the producer's epilogue writes the consumer's codes when both run the packed-SIMD
-  // kernel with one quantizer set, the consumer reads every pixel (not a subsampled 1x1 shortcut)
-  // and the producer's threads hold whole code words. The first such consumer of a tensor gets
-  // them; the others quantize it as before.
+  // For each quantized adder layer whose input is the output of another layer (after its fused
+  // residual and ReLU), the producer's epilogue writes the consumer's codes when the consumer runs
+  // the packed-SIMD kernel with one quantizer set and reads every pixel (not a subsampled 1x1
+  // shortcut), and the producer is such a layer whose threads hold whole code words or a float
+  // convolution (the stem). The first such consumer of a tensor gets them; the others quantize it
+  // as before.
   void PlanFusedCodes() {
     const size_t N = g_.nodes.size();
     codes_for_.assign(N, -1);
@@ -102,8 +106,11 @@ class PlanBuilder {
       if (it == producer_of.end()) continue;  // the graph input
       const size_t p = it->second;
       const Node& producer = g_.nodes[p];
-      if (codes_for_[p] >= 0 || !PackedSimdWithOneSet(producer)) continue;
-      if (ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % kCodeLanes != 0) continue;
+      if (codes_for_[p] >= 0) continue;
+      // A packed-SIMD producer's threads hold a channel tile of a pixel, a float convolution's
+      // (the stem) 4, 8 or 16 channels: whole code words either way, where the tile allows.
+      const bool packed = PackedSimdWithOneSet(producer) && ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % kCodeLanes == 0;
+      if (!packed && !IsFloatConvolution(producer)) continue;
       codes_for_[p] = int(c);
       // Floats are still needed where anything else reads the tensor (a residual, another layer, the output).
       const int t = consumer.inputs[0];
@@ -112,6 +119,19 @@ class PlanBuilder {
         if (j != c) read = std::find(g_.nodes[j].inputs.begin(), g_.nodes[j].inputs.end(), t) != g_.nodes[j].inputs.end();
       float_read_[p] = read;
     }
+  }
+
+  // Where node i's epilogue writes its consumer's codes (PlanFusedCodes): their layout and
+  // quantizer, the buffer (an id), and whether its floats are still written.
+  void PlanCodesOut(size_t i, Shape3 out, CodesOut& codes_out, bool& float_out, int& buffer, float& multiplier) {
+    if (codes_for_.empty() || codes_for_[i] < 0) return;
+    const Node& c = g_.nodes[size_t(codes_for_[i])];
+    codes_out = {true, (out.c + kCodeLanes - 1) / kCodeLanes, c.quant.bits};
+    float_out = float_read_[i];
+    multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
+    buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(codes_out.words_per_pixel));
+    codes_of_consumer_[size_t(codes_for_[i])] = buffer;
+    plan_.fused_codes++;
   }
 
   int Variant(std::string name, std::string source) {
@@ -134,17 +154,20 @@ class PlanBuilder {
       case OpKind::kConv2d: {
         const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
         s.kind = StepKind::kConvLikeFloat;
-        s.output = fused_[i].output;
         s.residual = fused_[i].residual;
         ConvLikeFloatSpec spec{n.kind == OpKind::kAdder2d, in.c, in.h, in.w, out.c, out.h, out.w,
                                n.kernel_h, n.kernel_w, n.stride, n.padding, e};
         const size_t taps = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
         spec.channels_per_thread = FloatConvChannelsPerThread(out.c, taps);
         spec.shared_weights = taps * size_t(spec.channels_per_thread) <= kMaxSharedWords;
-        s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}_ob{}{}", spec.adder ? "adder_f32" : "conv_f32",
+        PlanCodesOut(i, out, spec.codes_out, spec.float_out, s.codes_out, s.codes_out_multiplier);
+        s.output = spec.float_out ? fused_[i].output : -1;
+        s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}_ob{}{}{}{}", spec.adder ? "adder_f32" : "conv_f32",
                                         in.c, in.h, in.w, out.c, n.kernel_h, n.kernel_w, n.stride, n.padding,
                                         e.residual ? "_res" : "", e.relu ? "_relu" : "", spec.channels_per_thread,
-                                        spec.shared_weights ? "" : "_gw"),
+                                        spec.shared_weights ? "" : "_gw",
+                                        spec.codes_out.enabled ? fmt::format("_codes{}", spec.codes_out.bits) : "",
+                                        spec.float_out ? "" : "_nofloat"),
                             ConvLikeFloatSource(spec));
         s.threads_per_image = size_t(out.h) * size_t(out.w);
         s.block = 128;
@@ -301,15 +324,7 @@ class PlanBuilder {
     bool float_out = true;
     int codes_out_buffer = -1;
     float codes_out_multiplier = 0.f;
-    if (!codes_for_.empty() && codes_for_[i] >= 0) {
-      const Node& c = g_.nodes[size_t(codes_for_[i])];
-      codes_out = {true, (out.c + kCodeLanes - 1) / kCodeLanes, c.quant.bits};
-      float_out = float_read_[i];
-      codes_out_multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
-      codes_out_buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(codes_out.words_per_pixel));
-      codes_of_consumer_[size_t(codes_for_[i])] = codes_out_buffer;
-      plan_.fused_codes++;
-    }
+    PlanCodesOut(i, out, codes_out, float_out, codes_out_buffer, codes_out_multiplier);
     const auto fused_input = codes_of_consumer_.find(i);
     const int final_out = float_out ? fused_[i].output : -1;
     const QuantizeSpec qspec = coded.Spec(words, lanes, bits, false, in, n.stride);

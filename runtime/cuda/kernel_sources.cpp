@@ -501,7 +501,7 @@ std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s) {
                     {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kKH", s.kernel_h}, {"kKW", s.kernel_w},
                     {"kStride", s.stride}, {"kPad", s.padding}, {"kOB", s.channels_per_thread},
                     {"kSharedWeights", s.shared_weights}}) +
-         EpilogueConstants(s.epilogue) + kCommon + R"(
+         EpilogueConstants(s.epilogue) + CodesOutConstants(s.codes_out, s.float_out) + kCommon + R"(
 // One thread per output pixel and kOB output channels (block row blockIdx.y): each input value is
 // loaded once for all kOB channels, and their weights come as 128-bit broadcasts (all threads of
 // the block read the same address) from shared memory, or from global memory through L1 where
@@ -514,7 +514,8 @@ constexpr int kTaps = int(kC * kKH * kKW);
 __device__ __forceinline__ float adq_term(float v, float w) { return kAdder ? fabsf(__fsub_rn(v, w)) : __fmul_rn(v, w); }
 extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __restrict__ x, const float* __restrict__ weight,
                                       const float* __restrict__ scale, const float* __restrict__ shift,
-                                      const float* __restrict__ residual, float* __restrict__ y, int images) {
+                                      const float* __restrict__ residual, float* __restrict__ y, int images,
+                                      u32* __restrict__ codes_out, float out_multiplier) {
   constexpr int kWeightVectors = kTaps * kOB / 4;  // the block's weights as float4
   const float4* block_weights = reinterpret_cast<const float4*>(weight) + i64(blockIdx.y) * kWeightVectors;
   __shared__ float4 w_shared[kSharedWeights ? kWeightVectors : 1];
@@ -554,11 +555,48 @@ extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __rest
     }
   }
   const int o0 = int(blockIdx.y) * kOB;
+  if (!kCodesOut) {
 #pragma unroll
-  for (int o = 0; o < kOB; ++o) {
-    if (kO % kOB != 0 && o0 + o >= kO) break;
-    const i64 out = (n * kO + o0 + o) * kP + p;
-    y[out] = adq_epilogue(acc[o], scale[o0 + o], shift[o0 + o], residual, out);
+    for (int o = 0; o < kOB; ++o) {
+      if (kO % kOB != 0 && o0 + o >= kO) break;
+      const i64 out = (n * kO + o0 + o) * kP + p;
+      y[out] = adq_epilogue(acc[o], scale[o0 + o], shift[o0 + o], residual, out);
+    }
+    return;
+  }
+  // Fused codes (the stem feeding the first adder layer): this thread's kOB channels of pixel i
+  // are whole code words of the consumer, quantized as its quantize kernel would (identical
+  // words; padding channels get the padding lanes' offset).
+  static_assert(kOB % kOutLanes == 0, "a thread must hold whole code words");
+  constexpr int kWordsHere = kOB / kOutLanes;
+  u32 words[kWordsHere];
+#pragma unroll
+  for (int w = 0; w < kWordsHere; ++w) {
+    u32 packed = 0;
+#pragma unroll
+    for (int e = 0; e < kOutLanes; ++e) {
+      const int o = w * kOutLanes + e;
+      float q = 0.f;
+      if (o0 + o < kO) {
+        const i64 out = (n * kO + o0 + o) * kP + p;
+        const float v = adq_epilogue(acc[o], scale[o0 + o], shift[o0 + o], residual, out);
+        if (kFloatOut) y[out] = v;
+        q = fminf(fmaxf(rintf(__fmul_rn(v, out_multiplier)), 0.f), float(kOutLevels));
+      }
+      packed |= (u32(q) + u32(kOutOffset)) << (e * kOutLaneBits);
+    }
+    words[w] = packed;
+  }
+  const int first_word = o0 / kOutLanes;
+  u32* dst = codes_out + i * kOutWords + first_word;  // codes[n][pixel][word], i = n * kP + p
+  if (kWordsHere % 4 == 0 && kOutWords % 4 == 0) {  // 16-byte stores (first_word is a multiple of 4)
+#pragma unroll
+    for (int w = 0; w < kWordsHere; w += 4)
+      if (first_word + w < kOutWords) *reinterpret_cast<uint4*>(dst + w) = make_uint4(words[w], words[w + 1], words[w + 2], words[w + 3]);
+  } else {
+#pragma unroll
+    for (int w = 0; w < kWordsHere; ++w)
+      if (first_word + w < kOutWords) dst[w] = words[w];
   }
 }
 )";

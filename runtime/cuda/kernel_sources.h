@@ -81,6 +81,8 @@ struct ConvLikeFloatSpec {
   Epilogue epilogue;
   int channels_per_thread = 4;  // a multiple of 4; the weights regrouped for it (FloatConvWeights)
   bool shared_weights = true;   // a block's weights (channels_per_thread filters) in shared memory
+  CodesOut codes_out = {};      // the next adder layer's codes (one quantizer set in channel order)
+  bool float_out = true;        // false: only the codes are written
 };
 std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s);
 

@@ -29,7 +29,8 @@ std::vector<void*> KernelArguments(StepKind kind, LaunchValues<Ptr>& v) {
     case StepKind::kAdderTensorCore:
       return {&v.codes, &v.packed_weights, &v.channel_map, &v.weight_abs, &v.scale,
               &v.shift, &v.residual,       &v.y,           &v.set_channels, &v.images};
-    case StepKind::kConvLikeFloat: return {&v.x, &v.weight, &v.scale, &v.shift, &v.residual, &v.y, &v.images};
+    case StepKind::kConvLikeFloat:
+      return {&v.x, &v.weight, &v.scale, &v.shift, &v.residual, &v.y, &v.images, &v.codes_out, &v.codes_out_multiplier};
     case StepKind::kLinear: return {&v.x, &v.weight, &v.scale, &v.shift, &v.y, &v.images};
     case StepKind::kAvgPool: return {&v.x, &v.y, &v.scalar, &v.images};
     case StepKind::kBatchNorm: return {&v.x, &v.scale, &v.shift, &v.y, &v.images};

@@ -98,6 +98,8 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   printf '{"format": "adderq-kernel-tuning", "version": 1, "arch": 90, "layers": {"layer1.0.conv1": {"adder": "tensor-core", "tc_tiles": [9, 1]}}}' >"$tmp/tiles.json"
   expect 2 "run jit: --cuda-tuning with tiles of 9" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-tuning "$tmp/tiles.json"
   expect 2 "run jit: --cuda-tuning names the float stem" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-tuning "$tmp/stem.json"
+  printf '{"format": "adderq-kernel-tuning", "version": 1, "arch": 90, "fuse_codes": "yes", "layers": {"layer1.0.conv1": {"adder": "simd"}}}' >"$tmp/fuse.json"
+  expect 2 "run jit: --cuda-tuning with fuse_codes \"yes\"" -- "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --cuda-tuning "$tmp/fuse.json"
   # --resources: one line per variant with registers and spills (where NVRTC is installed)
   if "$run" jit "$tmp/fp.adq" --arch sm_90 --cache-dir "$tmp/kc" --resources >"$tmp/res.txt" 2>"$tmp/res.err"; then
     grep -q "regs" "$tmp/res.txt" && grep -Eq "^  adder_f32_.* [0-9]+ +0 +0 " "$tmp/res.txt" ||

@@ -415,8 +415,9 @@ TEST(HostGpu, AdderqRunEvalOnCudaWritesTheCpuLogits) {
 
 // adderq-run tune on the host GPU (its times are the CPU emulation's and mean nothing; what is
 // checked is everything else): every quantized adder layer gets a kernel and the times of each
-// kernel that ran it, the file says the tuned logits equalled the default ones, and eval with the
-// file, or with a hand-edited one that mixes all three kinds of kernel, gives the CPU's logits.
+// kernel that ran it, the file says the tuned logits equalled the default ones and whether fused
+// codes won, and eval with the file, or with a hand-edited one that mixes all three kinds of
+// kernel with fused codes on, gives the CPU's logits.
 // A file for another architecture or another model is one line and exit 2, also with --device auto
 // (no quiet fall-back to the CPU).
 TEST(HostGpu, TuneWritesPerLayerKernelsThatEvalRuns) {
@@ -433,6 +434,11 @@ TEST(HostGpu, TuneWritesPerLayerKernelsThatEvalRuns) {
   EXPECT_EQ(j["format"], "adderq-kernel-tuning");
   EXPECT_EQ(j["arch"], 90);  // the host GPU's
   EXPECT_EQ(j["logits_identical_to_default"], true);
+  // Fused codes timed with the chosen kernels (18 of the 20 quantize kernels go) and decided.
+  EXPECT_TRUE(j["fuse_codes"].is_boolean()) << j.dump();
+  EXPECT_GT(j["network_ms"]["unfused"].get<double>(), 0.0) << j.dump();
+  EXPECT_GT(j["network_ms"]["fused_codes"].get<double>(), 0.0) << j.dump();
+  EXPECT_NE(run.Text("out.txt").find("with fused codes (18 quantize kernels fewer)"), std::string::npos) << run.Text("out.txt");
   ASSERT_EQ(j["layers"].size(), 20u);
   for (const auto& [layer, choice] : j["layers"].items()) {
     const std::string adder = choice["adder"];
@@ -457,7 +463,8 @@ TEST(HostGpu, TuneWritesPerLayerKernelsThatEvalRuns) {
     EXPECT_TRUE(WriteFileAtomic(run.Path(name), {reinterpret_cast<const uint8_t*>(text.data()), text.size()}).ok());
     return run.Path(name);
   };
-  ASSERT_EQ(run.Eval(fmt::format("--device cuda --cuda-fuse-codes on --cuda-tuning '{}'", write("mixed.json", mixed)), "mixed.bin"), 0)
+  mixed["fuse_codes"] = true;  // as tune writes it where fused codes won
+  ASSERT_EQ(run.Eval(fmt::format("--device cuda --cuda-tuning '{}'", write("mixed.json", mixed)), "mixed.bin"), 0)
       << run.Text("err.txt");
   EXPECT_EQ(run.File("mixed.bin"), run.File("cpu.bin"));
   EXPECT_NE(run.Text("out.txt").find("tensor-core"), std::string::npos) << run.Text("out.txt");  // the backend line

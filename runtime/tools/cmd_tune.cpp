@@ -4,7 +4,8 @@
 // for --cuda-tuning. Which kernel wins depends on the card and the layer's shape, and all of them
 // compute the same sums, so the choice is measured rather than fixed in the source; every
 // candidate's logits and the tuned mix's are still compared with the default kernels' byte for
-// byte before the file is written.
+// byte before the file is written. Then fused codes are timed with the chosen kernels and kept
+// in the file if they make the network faster.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -157,6 +158,26 @@ Status RunTune(const TuneArgs& a) {
   if (kept_default)
     for (auto& [layer, kernel] : chosen) kernel = candidates[0].kernel;
 
+  // Fused codes (each layer's epilogue writing the next one's codes) with the chosen kernels: they
+  // move work between nodes (the consumer loses its quantize kernel, the producer's epilogue
+  // grows), so the whole network's time decides, kept only if it is lower.
+  const std::map<std::string, double>& unfused = kept_default ? candidates[0].ms : tuned_ms;
+  cuda::CudaOptions fused_options = tuned_options;
+  fused_options.plan.layers = chosen;
+  fused_options.plan.fuse_codes = true;
+  if (progress) std::fprintf(stderr, "tune: the chosen kernels with fused codes: checking, timing\n");
+  ADQ_ASSIGN_OR_RETURN(auto fused, cuda::CudaExecutor::Create(graph, fused_options));
+  double unfused_ms = 0, fused_ms = 0;
+  for (const auto& [node, ms] : unfused) unfused_ms += ms;
+  if (fused->plan().fused_codes > 0) {
+    ADQ_RETURN_IF_ERROR(fused->Run(input, n, logits));
+    if (std::memcmp(logits.data(), reference.data(), reference.size() * sizeof(float)) != 0)
+      return RuntimeError("the fused codes' logits differ from the default kernels' on {} images (a bug: please report it)", n);
+    ADQ_ASSIGN_OR_RETURN(const auto fused_times, BestLayerTimes(*fused, input, n, a.repeat));
+    for (const auto& [node, ms] : fused_times) fused_ms += ms;
+  }
+  const bool fuse_codes = fused->plan().fused_codes > 0 && fused_ms < unfused_ms;
+
   nlohmann::ordered_json j;
   j["format"] = kTuningFormat;
   j["version"] = kTuningVersion;
@@ -180,9 +201,12 @@ Status RunTune(const TuneArgs& a) {
       if (cand.runs.count(layer)) m[LayerKernelName(cand.kernel)] = cand.ms.at(layer);
   }
   j["layers"] = layers;
+  j["fuse_codes"] = fuse_codes;
   j["measured_ms"] = measured;
   j["adder_layers_ms"] = {{"default", default_ms}, {"sum_of_chosen", picked_ms}, {"tuned", tuned_adder_ms}};
   j["kept_default"] = kept_default;
+  // Every node's time: the chosen kernels without and with fused codes (0: nothing to fuse).
+  j["network_ms"] = {{"unfused", unfused_ms}, {"fused_codes", fused_ms}};
   j["logits_identical_to_default"] = true;
   const std::string text = j.dump(2) + "\n";
   ADQ_RETURN_IF_ERROR(WriteFileAtomic(a.output, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}));
@@ -208,6 +232,9 @@ Status RunTune(const TuneArgs& a) {
   std::printf("adder layers: %.3f ms with the default kernels, %.3f ms tuned (the chosen ones' sum: %.3f ms); logits identical\n",
               default_ms, tuned_adder_ms, picked_ms);
   if (kept_default) std::printf("the tuned mix was not faster as a whole: the file keeps the default kernels\n");
+  if (fused->plan().fused_codes > 0)
+    std::printf("whole network: %.3f ms, %.3f ms with fused codes (%d quantize kernels fewer): fused codes %s\n", unfused_ms,
+                fused_ms, fused->plan().fused_codes, fuse_codes ? "on" : "off");
   std::printf("wrote %s (use: --cuda-tuning %s)\n", a.output.c_str(), a.output.c_str());
   return Status::Ok();
 }

@@ -60,6 +60,7 @@ Status ApplyKernelTuning(CudaKernelChoice& choice, const Graph& graph) {
   if (!j.contains("arch") || !j["arch"].is_number_integer() || j["arch"].get<long long>() < 10 ||
       j["arch"].get<long long>() > 1000)
     return bad("no GPU architecture (\"arch\": e.g. 90)");
+  if (j.contains("fuse_codes") && !j["fuse_codes"].is_boolean()) return bad("\"fuse_codes\" must be true or false");
   if (!j.contains("layers") || !j["layers"].is_object() || j["layers"].empty()) return bad("no \"layers\"");
   std::map<std::string, cuda::LayerKernel> layers;
   for (const auto& [name, value] : j["layers"].items()) {
@@ -69,6 +70,8 @@ Status ApplyKernelTuning(CudaKernelChoice& choice, const Graph& graph) {
   }
   if (Status st = cuda::CheckLayerKernels(graph, layers); !st.ok()) return bad(st.message());
   choice.layers = std::move(layers);
+  // What --cuda-fuse-codes says wins over the file.
+  if (j.contains("fuse_codes") && choice.fuse_codes == "auto") choice.fuse_codes = j["fuse_codes"].get<bool>() ? "on" : "off";
   choice.tuned_arch = j["arch"].get<int>();
   return Status::Ok();
 }

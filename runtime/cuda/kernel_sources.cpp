@@ -40,6 +40,28 @@ std::string CodesOutConstants(const CodesOut& c, bool float_out) {
       c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, quant::ByteCodeOffset(bits));
 }
 
+// Fused codes, for the epilogues that write them (the packed-SIMD adder kernel, the float
+// convolution): one lane's code and a thread's whole code words of one pixel.
+constexpr const char* kCodeWordsOut = R"(
+// q_a = clip(round_half_even(v * m), 0, L) plus the lane offset: the quantize kernel's expression.
+__device__ __forceinline__ u32 adq_code_lane(float v, float multiplier) {
+  return u32(fminf(fmaxf(rintf(__fmul_rn(v, multiplier)), 0.f), float(kOutLevels))) + u32(kOutOffset);
+}
+// words[] at word first_word of the pixel's kOutWords (those past the end are padding channels').
+template <int kWords>
+__device__ __forceinline__ void adq_store_code_words(u32* __restrict__ dst, const u32 (&words)[kWords], int first_word) {
+  if (kWords % 4 == 0 && kOutWords % 4 == 0) {  // 16-byte stores (first_word is a multiple of 4)
+#pragma unroll
+    for (int w = 0; w < kWords; w += 4)
+      if (first_word + w < kOutWords) *reinterpret_cast<uint4*>(dst + w) = make_uint4(words[w], words[w + 1], words[w + 2], words[w + 3]);
+  } else {
+#pragma unroll
+    for (int w = 0; w < kWords; ++w)
+      if (first_word + w < kOutWords) dst[w] = words[w];
+  }
+}
+)";
+
 // The end of the packed-SIMD adder kernel for one output pixel (output offset `out_base`) and the
 // block's kTile channels: the epilogue's floats and, with fused codes, the consumer's codes of the
 // same values, quantized as its quantize kernel would (identical words).
@@ -72,16 +94,15 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
 #pragma unroll
     for (int e = 0; e < kOutLanes; ++e) {
       const int oc = o0 + w * kOutLanes + e;
-      float q = 0.f;  // channels past the layer's: the consumer's padding lanes
+      u32 code = u32(kOutOffset);  // channels past the layer's: the consumer's padding lanes
       if (oc < set_channels) {
         const int offset = oc * int(kOutH * kOutW);
         const int sum = acc[w * kOutLanes + e] + (kSumBias ? sum_bias[oc] : 0);
         const float v = adq_epilogue(float(sum), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
         if (kFloatOut) y[out_base + offset] = v;
-        // q_a = clip(round_half_even(v * m), 0, L): the quantize kernel's expression.
-        q = fminf(fmaxf(rintf(__fmul_rn(v, out_multiplier)), 0.f), float(kOutLevels));
+        code = adq_code_lane(v, out_multiplier);
       }
-      packed |= (u32(q) + u32(kOutOffset)) << (e * kOutLaneBits);
+      packed |= code << (e * kOutLaneBits);
     }
     words[w] = packed;
   }
@@ -90,16 +111,7 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
   constexpr i64 kP = i64(kOutH) * kOutW;
   const i64 pix = out_base / (kOutC * kP) * kP + out_base % (kOutC * kP);
   const int first_word = o0 / kOutLanes;
-  u32* dst = codes_out + pix * kOutWords + first_word;
-  if (kWordsHere % 4 == 0 && kOutWords % 4 == 0) {  // 16-byte stores (first_word is a multiple of 4)
-#pragma unroll
-    for (int w = 0; w < kWordsHere; w += 4)
-      if (first_word + w < kOutWords) *reinterpret_cast<uint4*>(dst + w) = make_uint4(words[w], words[w + 1], words[w + 2], words[w + 3]);
-  } else {
-#pragma unroll
-    for (int w = 0; w < kWordsHere; ++w)
-      if (first_word + w < kOutWords) dst[w] = words[w];
-  }
+  adq_store_code_words(codes_out + pix * kOutWords + first_word, words, first_word);
 }
 )";
 
@@ -358,7 +370,7 @@ __device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
 #endif
 }
 typedef int acc_t;
-)" + kAdderStorePixel + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
+)" + kCodeWordsOut + kAdderStorePixel + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
 }
 
 std::string AdderTensorCoreSource(const AdderTensorCoreSpec& s) {
@@ -501,7 +513,7 @@ std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s) {
                     {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kKH", s.kernel_h}, {"kKW", s.kernel_w},
                     {"kStride", s.stride}, {"kPad", s.padding}, {"kOB", s.channels_per_thread},
                     {"kSharedWeights", s.shared_weights}}) +
-         EpilogueConstants(s.epilogue) + CodesOutConstants(s.codes_out, s.float_out) + kCommon + R"(
+         EpilogueConstants(s.epilogue) + CodesOutConstants(s.codes_out, s.float_out) + kCommon + kCodeWordsOut + R"(
 // One thread per output pixel and kOB output channels (block row blockIdx.y): each input value is
 // loaded once for all kOB channels, and their weights come as 128-bit broadcasts (all threads of
 // the block read the same address) from shared memory, or from global memory through L1 where
@@ -576,28 +588,19 @@ extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __rest
 #pragma unroll
     for (int e = 0; e < kOutLanes; ++e) {
       const int o = w * kOutLanes + e;
-      float q = 0.f;
+      u32 code = u32(kOutOffset);
       if (o0 + o < kO) {
         const i64 out = (n * kO + o0 + o) * kP + p;
         const float v = adq_epilogue(acc[o], scale[o0 + o], shift[o0 + o], residual, out);
         if (kFloatOut) y[out] = v;
-        q = fminf(fmaxf(rintf(__fmul_rn(v, out_multiplier)), 0.f), float(kOutLevels));
+        code = adq_code_lane(v, out_multiplier);
       }
-      packed |= (u32(q) + u32(kOutOffset)) << (e * kOutLaneBits);
+      packed |= code << (e * kOutLaneBits);
     }
     words[w] = packed;
   }
   const int first_word = o0 / kOutLanes;
-  u32* dst = codes_out + i * kOutWords + first_word;  // codes[n][pixel][word], i = n * kP + p
-  if (kWordsHere % 4 == 0 && kOutWords % 4 == 0) {  // 16-byte stores (first_word is a multiple of 4)
-#pragma unroll
-    for (int w = 0; w < kWordsHere; w += 4)
-      if (first_word + w < kOutWords) *reinterpret_cast<uint4*>(dst + w) = make_uint4(words[w], words[w + 1], words[w + 2], words[w + 3]);
-  } else {
-#pragma unroll
-    for (int w = 0; w < kWordsHere; ++w)
-      if (first_word + w < kOutWords) dst[w] = words[w];
-  }
+  adq_store_code_words(codes_out + i * kOutWords + first_word, words, first_word);  // codes[n][pixel][word], i = n * kP + p
 }
 )";
 }

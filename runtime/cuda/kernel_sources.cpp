@@ -47,6 +47,23 @@ constexpr const char* kCodeWordsOut = R"(
 __device__ __forceinline__ u32 adq_code_lane(float v, float multiplier) {
   return u32(fminf(fmaxf(rintf(__fmul_rn(v, multiplier)), 0.f), float(kOutLevels))) + u32(kOutOffset);
 }
+// words[w] holds the codes of the thread's channels w * kOutLanes.. : value(c, v) sets v to channel
+// c's epilogue value (storing its float where wanted) or returns false for a padding channel,
+// whose lane holds the consumer's padding code.
+template <int kWords, class Value>
+__device__ __forceinline__ void adq_pack_code_words(u32 (&words)[kWords], float multiplier, Value value) {
+#pragma unroll
+  for (int w = 0; w < kWords; ++w) {
+    u32 packed = 0;
+#pragma unroll
+    for (int e = 0; e < kOutLanes; ++e) {
+      float v = 0.f;
+      const u32 code = value(w * kOutLanes + e, v) ? adq_code_lane(v, multiplier) : u32(kOutOffset);
+      packed |= code << (e * kOutLaneBits);
+    }
+    words[w] = packed;
+  }
+}
 // words[] at word first_word of the pixel's kOutWords (those past the end are padding channels').
 template <int kWords>
 __device__ __forceinline__ void adq_store_code_words(u32* __restrict__ dst, const u32 (&words)[kWords], int first_word) {
@@ -88,24 +105,15 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
   static_assert(kTile % kOutLanes == 0, "a thread must hold whole code words");
   constexpr int kWordsHere = kTile / kOutLanes;
   u32 words[kWordsHere];
-#pragma unroll
-  for (int w = 0; w < kWordsHere; ++w) {
-    u32 packed = 0;
-#pragma unroll
-    for (int e = 0; e < kOutLanes; ++e) {
-      const int oc = o0 + w * kOutLanes + e;
-      u32 code = u32(kOutOffset);  // channels past the layer's: the consumer's padding lanes
-      if (oc < set_channels) {
-        const int offset = oc * int(kOutH * kOutW);
-        const int sum = acc[w * kOutLanes + e] + (kSumBias ? sum_bias[oc] : 0);
-        const float v = adq_epilogue(float(sum), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
-        if (kFloatOut) y[out_base + offset] = v;
-        code = adq_code_lane(v, out_multiplier);
-      }
-      packed |= code << (e * kOutLaneBits);
-    }
-    words[w] = packed;
-  }
+  adq_pack_code_words(words, out_multiplier, [&](int c, float& v) {
+    const int oc = o0 + c;
+    if (oc >= set_channels) return false;  // past the layer's channels
+    const int offset = oc * int(kOutH * kOutW);
+    const int sum = acc[c] + (kSumBias ? sum_bias[oc] : 0);
+    v = adq_epilogue(float(sum), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
+    if (kFloatOut) y[out_base + offset] = v;
+    return true;
+  });
   // The pixel's index over the batch, from out_base = n * kOutC * P + p (a division by a constant
   // here, rather than one more 64-bit value live across the window loops: that made ptxas spill).
   constexpr i64 kP = i64(kOutH) * kOutW;
@@ -582,23 +590,13 @@ extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __rest
   static_assert(kOB % kOutLanes == 0, "a thread must hold whole code words");
   constexpr int kWordsHere = kOB / kOutLanes;
   u32 words[kWordsHere];
-#pragma unroll
-  for (int w = 0; w < kWordsHere; ++w) {
-    u32 packed = 0;
-#pragma unroll
-    for (int e = 0; e < kOutLanes; ++e) {
-      const int o = w * kOutLanes + e;
-      u32 code = u32(kOutOffset);
-      if (o0 + o < kO) {
-        const i64 out = (n * kO + o0 + o) * kP + p;
-        const float v = adq_epilogue(acc[o], scale[o0 + o], shift[o0 + o], residual, out);
-        if (kFloatOut) y[out] = v;
-        code = adq_code_lane(v, out_multiplier);
-      }
-      packed |= code << (e * kOutLaneBits);
-    }
-    words[w] = packed;
-  }
+  adq_pack_code_words(words, out_multiplier, [&](int o, float& v) {
+    if (o0 + o >= kO) return false;  // the last group's padding channels
+    const i64 out = (n * kO + o0 + o) * kP + p;
+    v = adq_epilogue(acc[o], scale[o0 + o], shift[o0 + o], residual, out);
+    if (kFloatOut) y[out] = v;
+    return true;
+  });
   const int first_word = o0 / kOutLanes;
   adq_store_code_words(codes_out + i * kOutWords + first_word, words, first_word);  // codes[n][pixel][word], i = n * kP + p
 }

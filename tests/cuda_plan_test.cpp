@@ -296,6 +296,17 @@ TEST(CudaPlan, RejectsUnsupportedBits) {
   EXPECT_NE(plan.status().message().find("9-bit"), std::string::npos) << plan.status().message();
 }
 
+// A 1x1 convolution with 2^20 output channels: 65,536 groups of 16 along grid.y, one more than
+// CUDA allows; refused by the plan with the node's name (ValidateGraph allows such a tensor).
+TEST(CudaPlan, RejectsMoreChannelGroupsThanTheGridAllows) {
+  const int out_c = 1 << 20;
+  auto plan = BuildCudaPlan(testing::SingleLayerGraph(OpKind::kConv2d, {1, 1, 1}, out_c, 1, 1, 0, std::vector<float>(size_t(out_c), 0.5f)));
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("'layer': 65536 output channel groups"), std::string::npos) << plan.status().message();
+  EXPECT_TRUE(BuildCudaPlan(testing::SingleLayerGraph(OpKind::kConv2d, {1, 1, 1}, out_c / 2, 1, 1, 0,
+                                                      std::vector<float>(size_t(out_c / 2), 0.5f))).ok());
+}
+
 // The card's chunk: the fewest images (in steps of 256) that give the smallest-grid kernel 4 full
 // waves, then the memory cap.
 int Chunk(std::span<const KernelFill> kernels, const ChunkLimits& limits) {

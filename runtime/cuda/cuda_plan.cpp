@@ -17,6 +17,7 @@ namespace {
 constexpr int kAdderThreads = 128;
 constexpr int kMaxChannelTile = 16;
 constexpr size_t kMaxSharedWords = 12288;  // 48 KiB of static shared memory per block
+constexpr int kMaxGridY = 65535;
 
 class PlanBuilder {
  public:
@@ -32,6 +33,9 @@ class PlanBuilder {
       }
       ADQ_RETURN_IF_ERROR(AddNode(i).WithContext(fmt::format("CUDA plan for node '{}'", g_.nodes[i].name)));
     }
+    for (const PlanStep& s : plan_.steps)  // channel groups run along grid.y, which CUDA caps
+      if (s.grid_y > kMaxGridY)
+        return Unsupported("CUDA plan for node '{}': {} output channel groups (at most {})", g_.nodes[s.node].name, s.grid_y, kMaxGridY);
     AssignSlots();
     AssignCodeBuffers();
     return std::move(plan_);

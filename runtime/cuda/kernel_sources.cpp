@@ -525,11 +525,11 @@ std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s) {
 // One thread per output pixel and kOB output channels (block row blockIdx.y): each input value is
 // loaded once for all kOB channels, and their weights come as 128-bit broadcasts (all threads of
 // the block read the same address) from shared memory, or from global memory through L1 where
-// they do not fit. One value per thread and weight (the first version) made the loads, not the
-// arithmetic, the limit: 2 loads per multiply-add. Each sum still runs over (c, i, j) in the CPU
-// backend's order, padding included (a padded position reads 0), so the floats are identical.
-// weight: [kO padded to kOB][kC][kKH][kKW] regrouped as [kO / kOB][kC * kKH * kKW][kOB]; padding
-// channels hold 0 and are not stored.
+// they do not fit. One output value per thread (this kernel's first form) loaded an input value
+// and a weight for every multiply-add: the loads, not the arithmetic, were the limit. Each sum
+// still runs over (c, i, j) in the CPU backend's order, padding included (a padded position reads
+// 0), so the floats are identical. weight: the layer's [kO][kC][kKH][kKW] regrouped by the plan as
+// [kO / kOB, rounded up][kC * kKH * kKW][kOB]; padding channels hold 0 and are not stored.
 constexpr int kTaps = int(kC * kKH * kKW);
 __device__ __forceinline__ float adq_term(float v, float w) { return kAdder ? fabsf(__fsub_rn(v, w)) : __fmul_rn(v, w); }
 extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __restrict__ x, const float* __restrict__ weight,
@@ -627,8 +627,9 @@ std::string AvgPoolSource(int channels, int in_h, int in_w, int kernel, int stri
   if (GlobalAvgPoolStaged(in_h, in_w, kernel, out_h, out_w)) return constants + R"(
 // Global pooling, one thread per plane (image, channel), 128 planes per block. The planes are
 // copied to shared memory first, coalesced: a thread reading its own plane straight from global
-// memory makes each warp load touch 32 planes' cache lines (as many L1 wavefronts), which was the
-// whole cost of the first version. Rows of kRow floats (odd) keep a warp's reads in 32 banks.
+// memory (this kernel's first form) makes each warp load touch 32 planes' cache lines, as many L1
+// wavefronts, which accounts for that form's measured time. Rows of kRow floats (odd) keep a
+// warp's reads in 32 different banks.
 // Each sum runs in the CPU backend's order, so the floats are identical.
 constexpr int kPlane = int(kInH * kInW);
 constexpr int kRow = kPlane | 1;

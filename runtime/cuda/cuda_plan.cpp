@@ -16,7 +16,6 @@ namespace {
 
 constexpr int kAdderThreads = 128;
 constexpr int kMaxChannelTile = 16;
-constexpr size_t kMaxSharedWords = 12288;  // 48 KiB of static shared memory per block
 constexpr int kMaxGridY = 65535;
 
 class PlanBuilder {

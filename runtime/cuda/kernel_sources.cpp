@@ -664,9 +664,8 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, float* __rest
 }
 
 bool GlobalAvgPoolStaged(int in_h, int in_w, int kernel, int out_h, int out_w) {
-  constexpr long long kMaxSharedFloats = 12288;  // 48 KiB of static shared memory per block
   const long long row = (static_cast<long long>(in_h) * in_w) | 1;
-  return out_h == 1 && out_w == 1 && kernel == in_h && kernel == in_w && row * 128 <= kMaxSharedFloats;
+  return out_h == 1 && out_w == 1 && kernel == in_h && kernel == in_w && row * 128 <= static_cast<long long>(kMaxSharedWords);
 }
 
 std::string BatchNormSource(int channels, int plane) {

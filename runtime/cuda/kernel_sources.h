@@ -7,6 +7,7 @@
 // to it (both sides forbid FMA contraction).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "core/quant_math.h"
@@ -88,6 +89,9 @@ std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s);
 
 std::string LinearSource(int in_features, int out_features);
 std::string AvgPoolSource(int channels, int in_h, int in_w, int kernel, int stride, int out_h, int out_w);
+// 4-byte words of static shared memory a kernel may declare per block (48 KiB, CUDA's limit
+// without opting in to more): what the plan and the kernel sources size their tiles by.
+inline constexpr size_t kMaxSharedWords = 12288;
 // Whether AvgPoolSource is the global pooling that stages 128 planes in shared memory (its step
 // then needs blocks of 128 threads); else one thread per output reading global memory.
 bool GlobalAvgPoolStaged(int in_h, int in_w, int kernel, int out_h, int out_w);

@@ -287,6 +287,26 @@ TEST(CudaPlan, PerLayerKernelChoices) {
   EXPECT_FALSE(BuildCudaPlan(g, too_many).ok());
 }
 
+// A tensor-core layer reads thermometer codes from its own quantize step and its epilogue writes
+// none: whichever one layer of ResNet-20 goes to the tensor cores, at least one of the 18 fused
+// quantize steps returns (a shortcut too: the residual add then folds into the shortcut's
+// epilogue, which writes the next block's floats). tune's fused-codes count relies on this.
+TEST(CudaPlan, EveryTensorCoreLayerCostsAFusedQuantizeStep) {
+  const Graph g = testing::WithOneQuantizerGroup(testing::SyntheticResNet(20, 4, 1));
+  int layers = 0;
+  for (const Node& n : g.nodes) {
+    if (n.kind != OpKind::kAdder2d) continue;
+    ++layers;
+    PlanOptions options{90, AdderKernel::kPackedSimd, 0, 0, 0, true};
+    options.layers = {{n.name, {AdderKernel::kTensorCore, 0}}};
+    auto plan = BuildCudaPlan(g, options);
+    ASSERT_TRUE(plan.ok()) << n.name << ": " << plan.status().message();
+    EXPECT_GE(plan->fused_codes, 16) << n.name;
+    EXPECT_LT(plan->fused_codes, 18) << n.name;
+  }
+  EXPECT_EQ(layers, 20);
+}
+
 TEST(CudaPlan, RejectsUnsupportedBits) {
   Graph g = testing::SyntheticResNet(20, 4, 1);
   for (Node& n : g.nodes)

@@ -234,10 +234,10 @@ for bits in (4, 8):  # what `adderq-run tune` chose per layer
                 (' %dx%d' % tuple(c['tc_tiles']) if 'tc_tiles' in c else '')
             kinds[k] = kinds.get(k, 0) + 1
         ms, net = t['adder_layers_ms'], t.get('network_ms', {})
-        print('%d-bit tuning: %s; adder layers %.2f ms default, %.2f ms tuned (%d images)%s; whole network %.2f ms, fused codes %.2f ms: %s' % (
+        print('%d-bit tuning: %s; adder layers %.2f ms default, %.2f ms tuned (%d images)%s; whole network %.2f ms, fused codes (%s quantize kernels fewer) %.2f ms: %s' % (
             bits, ', '.join('%s %d' % kv for kv in sorted(kinds.items())), ms['default'], ms['tuned'], t['images'],
             '; kept the default (the mix was not faster)' if t.get('kept_default') else '',
-            net.get('unfused', 0), net.get('fused_codes', 0), 'fused codes on' if t.get('fuse_codes') else 'fused codes off'))
+            net.get('unfused', 0), t.get('fused_quantize_kernels', '?'), net.get('fused_codes', 0), 'fused codes on' if t.get('fuse_codes') else 'fused codes off'))
     except Exception as e:
         print('%d-bit tuning: %s' % (bits, e))
 print('4-bit chunk size, images/s by wall time incl. copies (GPU kernel ms/10k): ' + ', '.join(

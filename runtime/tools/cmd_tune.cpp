@@ -207,6 +207,9 @@ Status RunTune(const TuneArgs& a) {
   j["kept_default"] = kept_default;
   // Every node's time: the chosen kernels without and with fused codes (0: nothing to fuse).
   j["network_ms"] = {{"unfused", unfused_ms}, {"fused_codes", fused_ms}};
+  // How many quantize kernels fused codes remove with these kernels: fewer than the default
+  // kernels' where a tensor-core layer (thermometer codes, its own quantize step) was chosen.
+  j["fused_quantize_kernels"] = fused->plan().fused_codes;
   j["logits_identical_to_default"] = true;
   const std::string text = j.dump(2) + "\n";
   ADQ_RETURN_IF_ERROR(WriteFileAtomic(a.output, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}));

@@ -108,11 +108,12 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
     ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
     if (bits == 4 || bits == 8)
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD x2", 2);
-    // Fused codes: every adder layer but the two shortcuts (they read their input subsampled) gets
-    // its codes from its producer's epilogue, the first from the stem's float convolution.
+    // Fused codes: every adder layer gets its codes from its producer's epilogue, the first from
+    // the stem's float convolution, the two shortcuts (they read their input subsampled) beside
+    // the conv1 next to them.
     if (bits > 0) {
-      ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes", 0, 18);
-      if (bits == 4) ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes x2", 2, 18);
+      ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes", 0, 20);
+      if (bits == 4) ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes x2", 2, 20);
     }
     if (cuda::TensorCoreAdderSupported(bits, 90))
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kTensorCore, input, batch, what + ", tensor cores");
@@ -190,6 +191,90 @@ TEST(CudaEmulation, FusedCodesMatchCpuForEveryBitWidth) {
       ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " fused", 0, fused);
       ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " fused x2", 2, fused);
     }
+}
+
+// A downsampling block behind a fused-codes producer, as in a ResNet: the first layer (3x3, ReLU) feeds a
+// 3x3 stride-2 layer and a 1x1 stride-2 shortcut whose outputs are added (affine 1/0: the sums).
+// The shortcut's quantizer scale (1.25) differs from the other's (1), so its codes quantized with
+// the wrong multiplier, or at the wrong pixels, change the sums. Odd sizes (7x7 -> 4x4) put the
+// shortcut's pixels at other places in its code image than in the first layer's output.
+Graph ShortcutBlock(Shape3 in, int c0, int c1, int bits, uint32_t seed) {
+  Graph g = QuantizedAdderChain(in, {c0, c1}, bits, seed);
+  g.nodes.pop_back();  // the chain's last layer; the first layer and its ReLU stay
+  const int t = g.nodes.back().output;
+  auto add_layer = [&](const std::string& name, int k, int pad, float scale, uint32_t layer_seed) {
+    const Graph one = QuantizedAdderLayer(g.ShapeOf(t), c1, k, 2, pad, bits, layer_seed);
+    Node n = one.nodes[0];
+    n.name = name;
+    n.inputs = {t};
+    n.quant.group_scale = {scale};
+    n.quant.channel_group.assign(size_t(c1), 0);
+    n.output = g.AddTensor(name, one.ShapeOf(one.output));
+    g.nodes.push_back(std::move(n));
+    return g.nodes.back().output;
+  };
+  const int conv = add_layer("block.conv", 3, 1, 1.f, seed + 7), shortcut = add_layer("block.shortcut", 1, 0, 1.25f, seed + 8);
+  Node add;
+  add.kind = OpKind::kAdd;
+  add.name = "block.add";
+  add.inputs = {conv, shortcut};
+  add.output = g.output = g.AddTensor(add.name, g.ShapeOf(conv));
+  g.nodes.push_back(std::move(add));
+  return g;
+}
+
+// Shortcut codes at every bit width, 1 and 2 pixels per thread, 18 channels (padding lanes in the
+// last code word, a partial channel tile) and 16 (16-byte stores): no quantize step is left, and
+// the first layer's floats are not written (only the two fused consumers read them).
+TEST(CudaEmulation, ShortcutCodesMatchCpuForEveryBitWidth) {
+  for (int bits = 2; bits <= 8; ++bits)
+    for (int c0 : {18, 16}) {
+      const Graph g = ShortcutBlock({5, 7, 7}, c0, 12, bits, uint32_t(bits));
+      ASSERT_TRUE(ValidateGraph(g).ok()) << ValidateGraph(g).message();
+      auto plan = cuda::BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      int quantize = 0, shortcut_codes = 0;
+      for (const cuda::PlanStep& s : plan->steps) {
+        quantize += s.kind == cuda::StepKind::kQuantize;
+        if (s.shortcut_codes_out >= 0) {
+          ++shortcut_codes;
+          EXPECT_EQ(s.node, 0u) << "the first layer";
+          EXPECT_LT(s.output, 0) << "the first layer's floats are read by nothing but the fused consumers";
+        }
+      }
+      EXPECT_EQ(quantize, 1) << "the first layer's own";
+      EXPECT_EQ(shortcut_codes, 1);
+      const int batch = 3;
+      const auto input = RandomImages(size_t(batch) * 5 * 7 * 7, uint32_t(bits + 60), -0.5f, 1.5f);
+      const std::string what = fmt::format("shortcut block from {} channels, bits {}", c0, bits);
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what, 0, 2);
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " x2", 2, 2);
+    }
+}
+
+// Mutations the comparison must catch in the shortcut's codes: its multiplier 3 % off, written to
+// a buffer it does not read, and the other consumer's multiplier used for it.
+TEST(CudaEmulation, AWrongShortcutCodeIsCaught) {
+  const Graph g = ShortcutBlock({5, 7, 7}, 16, 12, 4, 3);
+  auto plan = cuda::BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
+  ASSERT_TRUE(plan.ok());
+  const auto input = RandomImages(2 * 5 * 7 * 7, 19, -0.5f, 1.5f);
+  auto good = RunPlanOnHost(g, *plan, input, 2);
+  ASSERT_TRUE(good.ok()) << good.status().message();
+  auto mutated = [&](auto change) {
+    cuda::CudaPlan p = *plan;
+    bool changed = false;
+    for (cuda::PlanStep& s : p.steps)
+      if (s.shortcut_codes_out >= 0) change(s), changed = true;
+    EXPECT_TRUE(changed);
+    auto bad = RunPlanOnHost(g, p, input, 2);
+    EXPECT_TRUE(bad.ok()) << bad.status().message();
+    return bad.ok() && std::memcmp(good->data(), bad->data(), good->size() * sizeof(float)) != 0;
+  };
+  EXPECT_TRUE(mutated([](cuda::PlanStep& s) { s.shortcut_codes_multiplier *= 0.97f; }));
+  EXPECT_TRUE(mutated([](cuda::PlanStep& s) { s.shortcut_codes_multiplier = s.codes_out_multiplier; }));
+  ASSERT_GE(plan->code_buffers, 3);
+  EXPECT_TRUE(mutated([&](cuda::PlanStep& s) { s.shortcut_codes_out = s.codes_out; }));
 }
 
 // What fused codes leave out: the quantize steps they replace, and the float outputs nothing else

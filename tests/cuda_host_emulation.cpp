@@ -29,6 +29,7 @@ Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPla
     cuda::LaunchValues<void*> v;
     v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
     v.codes = code_buffer(s.codes), v.codes_out = code_buffer(s.codes_out), v.codes_out_multiplier = s.codes_out_multiplier;
+    v.shortcut_codes_out = code_buffer(s.shortcut_codes_out), v.shortcut_codes_multiplier = s.shortcut_codes_multiplier;
     v.packed_weights = data(s.packed_weights), v.channel_map = data(s.channel_map);
     v.weight_abs = data(s.weight_abs), v.sum_bias = data(s.sum_bias), v.weight = data(s.weight), v.scale = data(s.scale), v.shift = data(s.shift);
     v.scalar = s.scalar;

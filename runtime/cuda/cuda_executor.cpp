@@ -167,6 +167,7 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
   v.x = slot(s.input), v.x2 = slot(s.input2), v.residual = slot(s.residual), v.y = slot(s.output);
   auto codes = [&](int buffer) -> CUdeviceptr { return buffer < 0 ? CUdeviceptr(0) : p.codes[size_t(buffer)].get(); };
   v.codes = codes(s.codes), v.codes_out = codes(s.codes_out), v.codes_out_multiplier = s.codes_out_multiplier;
+  v.shortcut_codes_out = codes(s.shortcut_codes_out), v.shortcut_codes_multiplier = s.shortcut_codes_multiplier;
   v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
   v.weight_abs = r.weight_abs.get(), v.sum_bias = r.sum_bias.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
   v.scalar = s.scalar;

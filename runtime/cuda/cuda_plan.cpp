@@ -49,7 +49,7 @@ class PlanBuilder {
   // Fused codes, decided before any step is built (PlanFusedCodes): per node, the consumer whose
   // codes its epilogue writes and whether its float output is still read; per consumer, the code
   // buffer (an id until AssignCodeBuffers) its producer's step writes.
-  std::vector<int> codes_for_;
+  std::vector<int> codes_for_, shortcut_codes_for_;
   std::vector<bool> float_read_;
   std::map<size_t, int> codes_of_consumer_;
   int code_ids_ = 0;
@@ -89,52 +89,89 @@ class PlanBuilder {
 
   // For each quantized adder layer whose input is the output of another layer (after its fused
   // residual and ReLU), the producer's epilogue writes the consumer's codes when the consumer runs
-  // the packed-SIMD kernel with one quantizer set and reads every pixel (not a subsampled 1x1
-  // shortcut), and the producer is such a layer whose threads hold whole code words or a float
-  // convolution (the stem). The first such consumer of a tensor gets them; the others quantize it
-  // as before.
+  // the packed-SIMD kernel with one quantizer set and reads every pixel, and the producer is such
+  // a layer whose threads hold whole code words or a float convolution (the stem). The first such
+  // consumer of a tensor gets them; the others quantize it as before, except a subsampled 1x1
+  // shortcut of the same bits beside it: an adder producer writes its codes too (the pixels it
+  // reads, under its multiplier), so a ResNet's block input needs no quantize step at all.
   void PlanFusedCodes() {
     const size_t N = g_.nodes.size();
     codes_for_.assign(N, -1);
+    shortcut_codes_for_.assign(N, -1);
     float_read_.assign(N, true);
     std::map<int, size_t> producer_of;  // tensor -> the node whose step finally writes it
     for (size_t i = 0; i < N; ++i)
       if (!fused_[i].absorbed) producer_of[fused_[i].output] = i;
-    for (size_t c = 0; c < N; ++c) {
-      const Node& consumer = g_.nodes[c];
-      if (fused_[c].absorbed || !PackedSimdWithOneSet(consumer)) continue;
-      const Shape3 in = g_.ShapeOf(consumer.inputs[0]), out = g_.ShapeOf(consumer.output);
-      if (CodedInputOf(consumer, in, out).stride != consumer.stride) continue;
+    auto producer_for = [&](const Node& consumer) -> int {
+      if (!PackedSimdWithOneSet(consumer)) return -1;
       auto it = producer_of.find(consumer.inputs[0]);
-      if (it == producer_of.end()) continue;  // the graph input
-      const size_t p = it->second;
-      const Node& producer = g_.nodes[p];
-      if (codes_for_[p] >= 0) continue;
-      // A packed-SIMD producer's threads hold a channel tile of a pixel, a float convolution's
-      // (the stem) 4, 8 or 16 channels: whole code words either way, where the tile allows.
-      const bool packed = PackedSimdWithOneSet(producer) && ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % kCodeLanes == 0;
-      if (!packed && !IsFloatConvolution(producer)) continue;
-      codes_for_[p] = int(c);
-      // Floats are still needed where anything else reads the tensor (a residual, another layer, the output).
-      const int t = consumer.inputs[0];
+      return it == producer_of.end() ? -1 : int(it->second);  // none: the graph input
+    };
+    auto subsampled = [&](const Node& consumer) {
+      const Shape3 in = g_.ShapeOf(consumer.inputs[0]), out = g_.ShapeOf(consumer.output);
+      return CodedInputOf(consumer, in, out).stride != consumer.stride;
+    };
+    // A packed-SIMD producer's threads hold a channel tile of a pixel, a float convolution's
+    // (the stem) 4, 8 or 16 channels: whole code words either way, where the tile allows.
+    auto packed_producer = [&](const Node& producer) {
+      return PackedSimdWithOneSet(producer) && ChannelTile(producer, g_.ShapeOf(producer.inputs[0])) % kCodeLanes == 0;
+    };
+    for (size_t c = 0; c < N; ++c) {
+      const int p = fused_[c].absorbed ? -1 : producer_for(g_.nodes[c]);
+      if (p < 0 || subsampled(g_.nodes[c]) || codes_for_[size_t(p)] >= 0) continue;
+      if (packed_producer(g_.nodes[size_t(p)]) || IsFloatConvolution(g_.nodes[size_t(p)])) codes_for_[size_t(p)] = int(c);
+    }
+    for (size_t c = 0; c < N; ++c) {
+      const int p = fused_[c].absorbed ? -1 : producer_for(g_.nodes[c]);
+      if (p < 0 || !subsampled(g_.nodes[c]) || codes_for_[size_t(p)] < 0 || shortcut_codes_for_[size_t(p)] >= 0) continue;
+      const Node& producer = g_.nodes[size_t(p)];
+      // The kernel packs both code sets with one set of lane constants: the same bits.
+      if (packed_producer(producer) && g_.nodes[size_t(codes_for_[size_t(p)])].quant.bits == g_.nodes[c].quant.bits)
+        shortcut_codes_for_[size_t(p)] = int(c);
+    }
+    // Floats are still needed where anything else reads the tensor (a residual, another layer, the output).
+    for (size_t p = 0; p < N; ++p) {
+      if (codes_for_[p] < 0) continue;
+      const int t = g_.nodes[size_t(codes_for_[p])].inputs[0];
       bool read = t == g_.output;
       for (size_t j = 0; j < N && !read; ++j)
-        if (j != c) read = std::find(g_.nodes[j].inputs.begin(), g_.nodes[j].inputs.end(), t) != g_.nodes[j].inputs.end();
+        if (int(j) != codes_for_[p] && int(j) != shortcut_codes_for_[p])
+          read = std::find(g_.nodes[j].inputs.begin(), g_.nodes[j].inputs.end(), t) != g_.nodes[j].inputs.end();
       float_read_[p] = read;
     }
   }
 
-  // Where node i's epilogue writes its consumer's codes (PlanFusedCodes): their layout and
-  // quantizer, the buffer (an id), and whether its floats are still written.
-  void PlanCodesOut(size_t i, Shape3 out, CodesOut& codes_out, bool& float_out, int& buffer, float& multiplier) {
-    if (codes_for_.empty() || codes_for_[i] < 0) return;
-    const Node& c = g_.nodes[size_t(codes_for_[i])];
-    codes_out = {true, (out.c + kCodeLanes - 1) / kCodeLanes, c.quant.bits};
-    float_out = float_read_[i];
-    multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
-    buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(codes_out.words_per_pixel));
-    codes_of_consumer_[size_t(codes_for_[i])] = buffer;
+  // Where node i's epilogue writes its consumers' codes (PlanFusedCodes): their layout and
+  // quantizers, the buffers (ids), and whether its floats are still written.
+  struct FusedCodesOut {
+    CodesOut codes;
+    bool float_out = true;
+    int buffer = -1, shortcut_buffer = -1;
+    float multiplier = 0.f, shortcut_multiplier = 0.f;
+  };
+  FusedCodesOut PlanCodesOut(size_t i, Shape3 out) {
+    FusedCodesOut f;
+    if (codes_for_.empty() || codes_for_[i] < 0) return f;
+    const size_t consumer = size_t(codes_for_[i]);
+    const Node& c = g_.nodes[consumer];
+    f.codes = {true, (out.c + kCodeLanes - 1) / kCodeLanes, c.quant.bits};
+    f.float_out = float_read_[i];
+    f.multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
+    f.buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(f.codes.words_per_pixel));
+    codes_of_consumer_[consumer] = f.buffer;
     plan_.fused_codes++;
+    if (shortcut_codes_for_[i] >= 0) {
+      const size_t shortcut = size_t(shortcut_codes_for_[i]);
+      const Node& sc = g_.nodes[shortcut];
+      const Shape3 coded = CodedInputOf(sc, out, g_.ShapeOf(sc.output)).shape;
+      f.codes.shortcut_stride = sc.stride;
+      f.codes.shortcut_h = coded.h, f.codes.shortcut_w = coded.w;
+      f.shortcut_multiplier = QuantizerSets(sc.quant, sc.out_channels).front().first;
+      f.shortcut_buffer = NewCodes(size_t(coded.h) * size_t(coded.w) * size_t(f.codes.words_per_pixel));
+      codes_of_consumer_[shortcut] = f.shortcut_buffer;
+      plan_.fused_codes++;
+    }
+    return f;
   }
 
   int Variant(std::string name, std::string source) {
@@ -163,7 +200,9 @@ class PlanBuilder {
         const size_t taps = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
         spec.channels_per_thread = FloatConvChannelsPerThread(out.c, taps);
         spec.shared_weights = taps * size_t(spec.channels_per_thread) <= kMaxSharedWords;
-        PlanCodesOut(i, out, spec.codes_out, spec.float_out, s.codes_out, s.codes_out_multiplier);
+        const FusedCodesOut fused_out = PlanCodesOut(i, out);  // never a shortcut's (PlanFusedCodes)
+        spec.codes_out = fused_out.codes, spec.float_out = fused_out.float_out;
+        s.codes_out = fused_out.buffer, s.codes_out_multiplier = fused_out.multiplier;
         s.output = spec.float_out ? fused_[i].output : -1;
         s.variant = Variant(fmt::format("{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}_ob{}{}{}{}", spec.adder ? "adder_f32" : "conv_f32",
                                         in.c, in.h, in.w, out.c, n.kernel_h, n.kernel_w, n.stride, n.padding,
@@ -323,11 +362,9 @@ class PlanBuilder {
     const CodedInput coded = CodedInputOf(n, in, out);
     // Fused codes: this layer's epilogue writes its consumer's codes (and maybe no floats); its
     // own codes may come from its producer's epilogue instead of a quantize step.
-    CodesOut codes_out;
-    bool float_out = true;
-    int codes_out_buffer = -1;
-    float codes_out_multiplier = 0.f;
-    PlanCodesOut(i, out, codes_out, float_out, codes_out_buffer, codes_out_multiplier);
+    const FusedCodesOut fused_out = PlanCodesOut(i, out);
+    const CodesOut& codes_out = fused_out.codes;
+    const bool float_out = fused_out.float_out;
     const auto fused_input = codes_of_consumer_.find(i);
     const int final_out = float_out ? fused_[i].output : -1;
     const QuantizeSpec qspec = coded.Spec(words, lanes, bits, false, in, n.stride);
@@ -335,10 +372,11 @@ class PlanBuilder {
     if (pixels > kMaxSimdPixels) return InvalidArgument("{} pixels per thread (at most {})", pixels, kMaxSimdPixels);
     const AdderQuantSpec aspec{coded.shape.h, coded.shape.w, words, lanes, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
                                out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels, codes_out, float_out};
-    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}{}{}", bits, in.c, in.h, in.w, out.c,
+    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}{}{}{}", bits, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
                                              e.relu ? "_relu" : "", pixels > 1 ? fmt::format("_px{}", pixels) : "",
                                              codes_out.enabled ? fmt::format("_codes{}", codes_out.bits) : "",
+                                             codes_out.shortcut_stride > 0 ? fmt::format("_sc{}", codes_out.shortcut_stride) : "",
                                              float_out ? "" : "_nofloat"),
                                  AdderQuantSource(aspec));
     const size_t K = size_t(in.c) * size_t(n.kernel_h) * size_t(n.kernel_w);
@@ -357,8 +395,10 @@ class PlanBuilder {
       as.variant = avariant;
       as.residual = residual;
       as.output = final_out;
-      as.codes_out = codes_out_buffer;
-      as.codes_out_multiplier = codes_out_multiplier;
+      as.codes_out = fused_out.buffer;
+      as.codes_out_multiplier = fused_out.multiplier;
+      as.shortcut_codes_out = fused_out.shortcut_buffer;
+      as.shortcut_codes_multiplier = fused_out.shortcut_multiplier;
       as.block = kAdderThreads;
       as.items_per_block = kAdderThreads * pixels;
       as.threads_per_image = size_t(out.h) * size_t(out.w);
@@ -473,12 +513,12 @@ class PlanBuilder {
     std::vector<int> free_buffers;
     for (size_t s = 0; s < plan_.steps.size(); ++s) {
       PlanStep& st = plan_.steps[s];
-      int& written = st.kind == StepKind::kQuantize ? st.codes : st.codes_out;
-      if (written >= 0) {
-        int& b = buffer[size_t(written)];
+      for (int* written : {st.kind == StepKind::kQuantize ? &st.codes : &st.codes_out, &st.shortcut_codes_out}) {
+        if (*written < 0) continue;
+        int& b = buffer[size_t(*written)];
         if (free_buffers.empty()) b = plan_.code_buffers++;
         else b = free_buffers.back(), free_buffers.pop_back();
-        written = b;
+        *written = b;
       }
       if (st.kind != StepKind::kQuantize && st.codes >= 0) {
         const int id = st.codes;

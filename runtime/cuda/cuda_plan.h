@@ -85,6 +85,8 @@ struct PlanStep {
   int codes = -1;      // code buffer written (kQuantize) or read (quantized adder steps)
   int codes_out = -1;  // kAdderQuant with fused codes: the code buffer its epilogue writes, or -1
   float codes_out_multiplier = 0.f;  // the consumer's quantizer multiplier L/s for those codes
+  int shortcut_codes_out = -1;       // and a strided 1x1 shortcut's codes of the same tensor, or -1
+  float shortcut_codes_multiplier = 0.f;
   size_t threads_per_image = 0;  // grid.x covers images * threads_per_image work items
   int items_per_block = 0;       // work items per block (0: one per thread, `block`)
   int grid_y = 1;

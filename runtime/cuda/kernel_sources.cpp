@@ -1,5 +1,7 @@
 #include "cuda/kernel_sources.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace adderq::cuda {
@@ -36,8 +38,10 @@ std::string CodesOutConstants(const CodesOut& c, bool float_out) {
   return fmt::format(
       "constexpr bool kCodesOut = {};\nconstexpr bool kFloatOut = {};\nconstexpr int kOutWords = {};\n"
       "constexpr int kOutLanes = {};\nconstexpr int kOutLaneBits = {};\nconstexpr int kOutLevels = {};\n"
-      "constexpr int kOutOffset = {};\n",
-      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, quant::ByteCodeOffset(bits));
+      "constexpr int kOutOffset = {};\nconstexpr bool kShortcutCodesOut = {};\nconstexpr int kShortcutStride = {};\n"
+      "constexpr int kShortcutH = {};\nconstexpr int kShortcutW = {};\n",
+      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, quant::ByteCodeOffset(bits),
+      c.enabled && c.shortcut_stride > 0, std::max(c.shortcut_stride, 1), std::max(c.shortcut_h, 1), std::max(c.shortcut_w, 1));
 }
 
 // Fused codes, for the epilogues that write them (the packed-SIMD adder kernel, the float
@@ -87,7 +91,8 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
                                                 const int* __restrict__ sum_bias, const int* __restrict__ channel_map,
                                                 const float* __restrict__ scale,
                                                 const float* __restrict__ shift, const float* __restrict__ residual,
-                                                float* __restrict__ y, u32* __restrict__ codes_out, float out_multiplier) {
+                                                float* __restrict__ y, u32* __restrict__ codes_out, float out_multiplier,
+                                                u32* __restrict__ shortcut_codes, float shortcut_multiplier) {
   if (!kCodesOut) {
 #pragma unroll
     for (int o = 0; o < kTile; ++o) {
@@ -105,6 +110,7 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
   static_assert(kTile % kOutLanes == 0, "a thread must hold whole code words");
   constexpr int kWordsHere = kTile / kOutLanes;
   u32 words[kWordsHere];
+  float values[kTile] = {};  // kept for the shortcut's codes
   adq_pack_code_words(words, out_multiplier, [&](int c, float& v) {
     const int oc = o0 + c;
     if (oc >= set_channels) return false;  // past the layer's channels
@@ -112,14 +118,29 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
     const int sum = acc[c] + (kSumBias ? sum_bias[oc] : 0);
     v = adq_epilogue(float(sum), scale[oc], shift[oc], kResidual ? residual + out_base : residual, offset);
     if (kFloatOut) y[out_base + offset] = v;
+    if (kShortcutCodesOut) values[c] = v;
     return true;
   });
   // The pixel's index over the batch, from out_base = n * kOutC * P + p (a division by a constant
   // here, rather than one more 64-bit value live across the window loops: that made ptxas spill).
   constexpr i64 kP = i64(kOutH) * kOutW;
-  const i64 pix = out_base / (kOutC * kP) * kP + out_base % (kOutC * kP);
+  const i64 n = out_base / (kOutC * kP);
+  const int p = int(out_base % (kOutC * kP));
   const int first_word = o0 / kOutLanes;
-  adq_store_code_words(codes_out + pix * kOutWords + first_word, words, first_word);
+  adq_store_code_words(codes_out + (n * kP + p) * kOutWords + first_word, words, first_word);
+  if (!kShortcutCodesOut) return;
+  // The shortcut reads every kShortcutStride-th row and column: those pixels get its codes too,
+  // the same values under its own multiplier, at their place in its smaller code image.
+  const int oy = p / int(kOutW), ox = p % int(kOutW);
+  if (oy % kShortcutStride != 0 || ox % kShortcutStride != 0) return;
+  u32 shortcut_words[kWordsHere];
+  adq_pack_code_words(shortcut_words, shortcut_multiplier, [&](int c, float& v) {
+    if (o0 + c >= set_channels) return false;
+    v = values[c];
+    return true;
+  });
+  const i64 coded = n * (i64(kShortcutH) * kShortcutW) + (oy / kShortcutStride) * kShortcutW + ox / kShortcutStride;
+  adq_store_code_words(shortcut_codes + coded * kOutWords + first_word, shortcut_words, first_word);
 }
 )";
 
@@ -132,7 +153,7 @@ extern "C" __global__ void __launch_bounds__(kThreads)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
            float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier,
-           const int* __restrict__ sum_bias) {
+           const int* __restrict__ sum_bias, u32* __restrict__ shortcut_codes, float shortcut_multiplier) {
   __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
   const int o0 = blockIdx.y * kTile;
   for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
@@ -200,7 +221,8 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
       }
     }
   }
-  adq_store_pixel(acc, o0, set_channels, out_base, sum_bias, channel_map, scale, shift, residual, y, codes_out, out_multiplier);
+  adq_store_pixel(acc, o0, set_channels, out_base, sum_bias, channel_map, scale, shift, residual, y, codes_out, out_multiplier,
+                  shortcut_codes, shortcut_multiplier);
 }
 )";
 
@@ -213,7 +235,7 @@ extern "C" __global__ void __launch_bounds__(kThreads, 2)
 adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
            float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier,
-           const int* __restrict__ sum_bias) {
+           const int* __restrict__ sum_bias, u32* __restrict__ shortcut_codes, float shortcut_multiplier) {
   __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
   const int o0 = blockIdx.y * kTile;
   for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
@@ -310,7 +332,7 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
   for (int j = 0; j < kPixels; ++j)
     if (valid[j])
       adq_store_pixel(acc[j], o0, set_channels, out_base[j], sum_bias, channel_map, scale, shift, residual, y, codes_out,
-                      out_multiplier);
+                      out_multiplier, shortcut_codes, shortcut_multiplier);
 }
 )";
 
@@ -588,6 +610,7 @@ extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __rest
   // are whole code words of the consumer, quantized as its quantize kernel would (identical
   // words; padding channels get the padding lanes' offset).
   static_assert(kOB % kOutLanes == 0, "a thread must hold whole code words");
+  static_assert(!kShortcutCodesOut, "shortcut codes come from adder epilogues only");
   constexpr int kWordsHere = kOB / kOutLanes;
   u32 words[kWordsHere];
   adq_pack_code_words(words, out_multiplier, [&](int o, float& v) {

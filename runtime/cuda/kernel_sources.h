@@ -45,6 +45,12 @@ std::string QuantizeSource(const QuantizeSpec& s);
 struct CodesOut {
   bool enabled = false;
   int words_per_pixel = 0, bits = 0;  // the consumer's (kCodeLanes channels per word)
+  // A second consumer of the same tensor with the same bits, a strided 1x1 layer without padding
+  // (a ResNet shortcut; packed-SIMD adder epilogues only): its codes with its own multiplier, for
+  // the pixels it reads only (every `shortcut_stride`-th row and column), on its
+  // shortcut_h x shortcut_w code image, as its every-stride quantize kernel would write them.
+  int shortcut_stride = 0;  // 0: none
+  int shortcut_h = 0, shortcut_w = 0;
 };
 
 struct AdderQuantSpec {

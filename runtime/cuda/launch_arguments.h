@@ -11,9 +11,9 @@ namespace adderq::cuda {
 
 template <class Ptr>
 struct LaunchValues {
-  Ptr x{}, x2{}, residual{}, y{}, codes{}, codes_out{};
+  Ptr x{}, x2{}, residual{}, y{}, codes{}, codes_out{}, shortcut_codes_out{};
   Ptr packed_weights{}, channel_map{}, weight_abs{}, sum_bias{}, weight{}, scale{}, shift{};
-  float scalar = 0.f, codes_out_multiplier = 0.f;
+  float scalar = 0.f, codes_out_multiplier = 0.f, shortcut_codes_multiplier = 0.f;
   int images = 0, set_channels = 0;
   long long count = 0;  // work items: images x the step's threads per image
 };
@@ -25,7 +25,7 @@ std::vector<void*> KernelArguments(StepKind kind, LaunchValues<Ptr>& v) {
     case StepKind::kQuantize: return {&v.x, &v.codes, &v.scalar, &v.images};
     case StepKind::kAdderQuant:
       return {&v.codes, &v.packed_weights, &v.channel_map, &v.scale, &v.shift, &v.residual, &v.y, &v.set_channels,
-              &v.images, &v.codes_out, &v.codes_out_multiplier, &v.sum_bias};
+              &v.images, &v.codes_out, &v.codes_out_multiplier, &v.sum_bias, &v.shortcut_codes_out, &v.shortcut_codes_multiplier};
     case StepKind::kAdderTensorCore:
       return {&v.codes, &v.packed_weights, &v.channel_map, &v.weight_abs, &v.scale,
               &v.shift, &v.residual,       &v.y,           &v.set_channels, &v.images};

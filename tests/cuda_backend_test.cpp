@@ -108,6 +108,18 @@ TEST(CudaBackend, FusedCodesMatchCpuForEveryBitWidth) {
                                      std::to_string(pixels),
                                  AdderKernel::kPackedSimd, pixels, true);
     }
+  // A shortcut's codes from the same epilogue (testing::ShortcutBlock: odd sizes, another scale).
+  for (int bits = 2; bits <= 8; ++bits)
+    for (int c0 : {18, 16}) {
+      const Graph g = testing::ShortcutBlock({5, 7, 7}, c0, 12, bits, uint32_t(bits));
+      const int batch = 19;
+      const auto input = RandomImages(size_t(batch) * 5 * 7 * 7, uint32_t(bits + 60), -0.5f, 1.5f);
+      for (int pixels : {1, 2})
+        ExpectSameOnBothBackends(g, input, batch, 8,
+                                 "shortcut block from " + std::to_string(c0) + " bits " + std::to_string(bits) + " fused x" +
+                                     std::to_string(pixels),
+                                 AdderKernel::kPackedSimd, pixels, true);
+    }
 }
 
 TEST(CudaBackend, SyntheticResNetsMatchCpuBitForBit) {

@@ -193,36 +193,6 @@ TEST(CudaEmulation, FusedCodesMatchCpuForEveryBitWidth) {
     }
 }
 
-// A downsampling block behind a fused-codes producer, as in a ResNet: the first layer (3x3, ReLU) feeds a
-// 3x3 stride-2 layer and a 1x1 stride-2 shortcut whose outputs are added (affine 1/0: the sums).
-// The shortcut's quantizer scale (1.25) differs from the other's (1), so its codes quantized with
-// the wrong multiplier, or at the wrong pixels, change the sums. Odd sizes (7x7 -> 4x4) put the
-// shortcut's pixels at other places in its code image than in the first layer's output.
-Graph ShortcutBlock(Shape3 in, int c0, int c1, int bits, uint32_t seed) {
-  Graph g = QuantizedAdderChain(in, {c0, c1}, bits, seed);
-  g.nodes.pop_back();  // the chain's last layer; the first layer and its ReLU stay
-  const int t = g.nodes.back().output;
-  auto add_layer = [&](const std::string& name, int k, int pad, float scale, uint32_t layer_seed) {
-    const Graph one = QuantizedAdderLayer(g.ShapeOf(t), c1, k, 2, pad, bits, layer_seed);
-    Node n = one.nodes[0];
-    n.name = name;
-    n.inputs = {t};
-    n.quant.group_scale = {scale};
-    n.quant.channel_group.assign(size_t(c1), 0);
-    n.output = g.AddTensor(name, one.ShapeOf(one.output));
-    g.nodes.push_back(std::move(n));
-    return g.nodes.back().output;
-  };
-  const int conv = add_layer("block.conv", 3, 1, 1.f, seed + 7), shortcut = add_layer("block.shortcut", 1, 0, 1.25f, seed + 8);
-  Node add;
-  add.kind = OpKind::kAdd;
-  add.name = "block.add";
-  add.inputs = {conv, shortcut};
-  add.output = g.output = g.AddTensor(add.name, g.ShapeOf(conv));
-  g.nodes.push_back(std::move(add));
-  return g;
-}
-
 // Shortcut codes at every bit width, 1 and 2 pixels per thread, 18 channels (padding lanes in the
 // last code word, a partial channel tile) and 16 (16-byte stores): no quantize step is left, and
 // the first layer's floats are not written (only the two fused consumers read them).

@@ -130,6 +130,31 @@ Graph QuantizedAdderChain(Shape3 in, const std::vector<int>& out_channels, int b
   return g;
 }
 
+Graph ShortcutBlock(Shape3 in, int c0, int c1, int bits, uint32_t seed) {
+  Graph g = QuantizedAdderChain(in, {c0, c1}, bits, seed);
+  g.nodes.pop_back();  // the chain's last layer; the first layer and its ReLU stay
+  const int t = g.nodes.back().output;
+  auto add_layer = [&](const std::string& name, int k, int pad, float scale, uint32_t layer_seed) {
+    const Graph one = QuantizedAdderLayer(g.ShapeOf(t), c1, k, 2, pad, bits, layer_seed);
+    Node n = one.nodes[0];
+    n.name = name;
+    n.inputs = {t};
+    n.quant.group_scale = {scale};
+    n.quant.channel_group.assign(size_t(c1), 0);
+    n.output = g.AddTensor(name, one.ShapeOf(one.output));
+    g.nodes.push_back(std::move(n));
+    return g.nodes.back().output;
+  };
+  const int conv = add_layer("block.conv", 3, 1, 1.f, seed + 7), shortcut = add_layer("block.shortcut", 1, 0, 1.25f, seed + 8);
+  Node add;
+  add.kind = OpKind::kAdd;
+  add.name = "block.add";
+  add.inputs = {conv, shortcut};
+  add.output = g.output = g.AddTensor(add.name, g.ShapeOf(conv));
+  g.nodes.push_back(std::move(add));
+  return g;
+}
+
 Graph WithOneQuantizerGroup(Graph g) {
   for (Node& n : g.nodes)
     if (n.quant.enabled()) {

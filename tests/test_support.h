@@ -37,6 +37,14 @@ Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int 
 // range, clipping included; the last has affine 1/0, so the graph's outputs are its int32 sums.
 Graph QuantizedAdderChain(Shape3 in, const std::vector<int>& out_channels, int bits, uint32_t seed);
 
+// A ResNet downsampling block behind a fused-codes producer: the first layer (3x3, ReLU) feeds a
+// 3x3 stride-2 layer and a 1x1 stride-2 shortcut whose outputs are added (affine 1/0: the sums).
+// The shortcut's quantizer scale (1.25) differs from the other's (1), so its codes quantized with
+// the wrong multiplier, or at the wrong pixels, change the sums. Odd sizes (7x7 -> 4x4) put the
+// shortcut's pixels at other places in its code image than in the first layer's output. c0: the
+// first layer's channels; c1: the block's.
+Graph ShortcutBlock(Shape3 in, int c0, int c1, int bits, uint32_t seed);
+
 // Options that compile the official checkpoint `ckpt` at `bits` (0: full precision) with a small
 // calibration from `data`: for tests of kernels and runtimes, which need a real network quickly
 // (one whose logits differ from image to image), not its best accuracy.

@@ -85,7 +85,8 @@ __device__ __forceinline__ void adq_store_code_words(u32* __restrict__ dst, cons
 
 // The end of the packed-SIMD adder kernel for one output pixel (output offset `out_base`) and the
 // block's kTile channels: the epilogue's floats and, with fused codes, the consumer's codes of the
-// same values, quantized as its quantize kernel would (identical words).
+// same values, quantized as its quantize kernel would (identical words), and where a strided 1x1
+// shortcut reads the same tensor, its codes too (CodesOut::shortcut_stride).
 constexpr const char* kAdderStorePixel = R"(
 __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0, int set_channels, i64 out_base,
                                                 const int* __restrict__ sum_bias, const int* __restrict__ channel_map,

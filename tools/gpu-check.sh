@@ -6,6 +6,10 @@
 #   bash tools/gpu-check.sh           # there: CUDA tests, 10,000-image evaluations (cold and warm
 #                                     # JIT), per-layer benchmark, kernel options, per-layer tuning,
 #                                     # chunk sizes, full precision, PyTorch/cuDNN baselines, table last
+#   GPU_CHECK_SECONDS=540 bash tools/gpu-check.sh
+#                                     # there, with its own time budget (default 540 s; give the
+#                                     # device call a timeout_s above it): steps past it are
+#                                     # skipped, the table and the archive never
 #   GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so bash tools/gpu-check.sh
 #                                     # here, after prepare: a dry run of the whole thing on the
 #                                     # host GPU (2 images, about 3 minutes), table included
@@ -64,6 +68,18 @@ if [ ! -x $bin/adderq-run ]; then
   cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build-gpu -j"$(nproc)" >/dev/null || { echo "build failed"; exit 1; }
   bin=$root/build-gpu/bin
 fi
+# The device call has a wall-clock limit (the device tool's timeout_s, at most 600 s) and what a
+# killed call leaves is lost (the archive is written last). So the script keeps to its own budget,
+# GPU_CHECK_SECONDS (default 540): every step's timeout is cut to what is left of it less 30 s for
+# the summary and the archive, and a step with under 5 s left is skipped (its rows print None).
+budget_end=$(( $(date +%s) + ${GPU_CHECK_SECONDS:-540} ))
+limited() {  # limited SECONDS COMMAND...: timeout SECONDS COMMAND, cut to the budget
+  local want=$1 left
+  shift
+  left=$(( budget_end - $(date +%s) - 30 ))
+  if [ $left -lt 5 ]; then echo "gpu-check: out of time, skipped: $(basename "$1") ${2:-}" >&2; return 124; fi
+  timeout $(( want < left ? want : left )) "$@"
+}
 # Dry run without a GPU: GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so runs every step on
 # the host GPU (tests/host_gpu/: the kernels emulated on the CPU) over GPU_CHECK_IMAGES images
 # (default 2), to check this script and its table before device time is spent. Its times mean
@@ -82,66 +98,66 @@ if [ -n "${GPU_CHECK_HOST_GPU:-}" ]; then
   tests_rc=-1  # cuda_backend_test's batches take hours emulated; cuda_executor_host_test covers the host GPU
 else
   ADDERQ_TEST_ARTIFACTS="$root/$G/models/resnet20_w4.adq:$root/$G/models/resnet20_w8.adq:$root/$G/models/resnet20_wfp.adq" \
-    timeout 300 $bin/cuda_backend_test --gtest_brief=1 2>&1 | tee "$OUT/cuda_backend_test.log" | tail -15
+    limited 300 $bin/cuda_backend_test --gtest_brief=1 2>&1 | tee "$OUT/cuda_backend_test.log" | tail -15
   tests_rc=${PIPESTATUS[0]}
-  timeout 120 $bin/cuda_jit_test --gtest_brief=1 --gtest_filter='-*EveryResNetVariant*' 2>&1 | tail -3
+  limited 120 $bin/cuda_jit_test --gtest_brief=1 --gtest_filter='-*EveryResNetVariant*' 2>&1 | tail -3
 fi
 
 echo "== instruction ceilings"
-timeout 60 $bin/cuda-ceilings > "$OUT/ceilings.json" 2> "$OUT/ceilings.err"; cat "$OUT/ceilings.err"
+limited 60 $bin/cuda-ceilings > "$OUT/ceilings.json" 2> "$OUT/ceilings.err"; cat "$OUT/ceilings.err"
 
 for bits in 4 8; do
   m=$root/$G/models/resnet20_w$bits.adq
   export ADDERQ_CACHE_DIR=$(mktemp -d)
   echo "== eval $bits-bit on the GPU (cold JIT, then warm)"
-  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_w$bits.logits" > "$OUT/eval_w${bits}_cold.json" 2>"$OUT/eval_w${bits}.err"
-  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_w${bits}_warm.json" 2>>"$OUT/eval_w${bits}.err"
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_w$bits.logits" > "$OUT/eval_w${bits}_cold.json" 2>"$OUT/eval_w${bits}.err"
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_w${bits}_warm.json" 2>>"$OUT/eval_w${bits}.err"
   cat "$OUT/eval_w${bits}.err"
-  timeout 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 5 > "$OUT/bench_w$bits.json" 2>>"$OUT/eval_w${bits}.err"
+  limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 5 > "$OUT/bench_w$bits.json" 2>>"$OUT/eval_w${bits}.err"
   if [ $bits -le 4 ]; then
     # The tensor-core kernels on the same layers (--cuda-adder auto is the packed-SIMD kernel until
     # they are shown identical and faster here), and a sweep of their tiles per warp (N x 8
     # channels, M x 16 pixels).
-    timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-adder tensor-core --json --save-logits "$OUT/gpu_w${bits}_tc.logits" \
+    limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-adder tensor-core --json --save-logits "$OUT/gpu_w${bits}_tc.logits" \
       > "$OUT/eval_w${bits}_tc.json" 2>>"$OUT/eval_w${bits}.err"
-    timeout 120 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-adder tensor-core --json --repeat 5 > "$OUT/bench_w${bits}_tc.json" 2>>"$OUT/eval_w${bits}.err"
+    limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-adder tensor-core --json --repeat 5 > "$OUT/bench_w${bits}_tc.json" 2>>"$OUT/eval_w${bits}.err"
     for tiles in 8,1 8,2 4,2 4,4 2,4 2,8; do
-      timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-adder tensor-core --cuda-tc-tiles $tiles --json --repeat 3 \
+      limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-adder tensor-core --cuda-tc-tiles $tiles --json --repeat 3 \
         > "$OUT/bench_w${bits}_tc_$tiles.json" 2>>"$OUT/eval_w${bits}.err"
     done
     tail -3 "$OUT/eval_w${bits}.err"
   fi
   # Register blocking in the packed-SIMD kernel: logits at 2 pixels per thread, speed at 2 and 4.
-  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-simd-pixels 2 --json --save-logits "$OUT/gpu_w${bits}_px2.logits" \
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-simd-pixels 2 --json --save-logits "$OUT/gpu_w${bits}_px2.logits" \
     > "$OUT/eval_w${bits}_px2.json" 2>>"$OUT/eval_w${bits}.err"
   for px in 2 4; do
-    timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-simd-pixels $px --json --repeat 5 > "$OUT/bench_w${bits}_px$px.json" 2>>"$OUT/eval_w${bits}.err"
+    limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-simd-pixels $px --json --repeat 5 > "$OUT/bench_w${bits}_px$px.json" 2>>"$OUT/eval_w${bits}.err"
   done
   # Fused codes (each adder layer's epilogue writes the next one's codes): logits and speed.
-  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-fuse-codes on --json --save-logits "$OUT/gpu_w${bits}_fused.logits" \
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-fuse-codes on --json --save-logits "$OUT/gpu_w${bits}_fused.logits" \
     > "$OUT/eval_w${bits}_fused.json" 2>>"$OUT/eval_w${bits}.err"
-  timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-fuse-codes on --json --repeat 5 > "$OUT/bench_w${bits}_fused.json" 2>>"$OUT/eval_w${bits}.err"
-  timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-fuse-codes on --cuda-simd-pixels 2 --json --repeat 5 \
+  limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-fuse-codes on --json --repeat 5 > "$OUT/bench_w${bits}_fused.json" 2>>"$OUT/eval_w${bits}.err"
+  limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-fuse-codes on --cuda-simd-pixels 2 --json --repeat 5 \
     > "$OUT/bench_w${bits}_fused_px2.json" 2>>"$OUT/eval_w${bits}.err"
   # CUDA graphs (a chunk's kernels captured once and replayed): logits, speed alone and with fused codes.
-  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-graphs on --json --save-logits "$OUT/gpu_w${bits}_graphs.logits" \
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-graphs on --json --save-logits "$OUT/gpu_w${bits}_graphs.logits" \
     > "$OUT/eval_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
-  timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --json --repeat 5 > "$OUT/bench_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
-  timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --cuda-fuse-codes on --json --repeat 5 \
+  limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --json --repeat 5 > "$OUT/bench_w${bits}_graphs.json" 2>>"$OUT/eval_w${bits}.err"
+  limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-graphs on --cuda-fuse-codes on --json --repeat 5 \
     > "$OUT/bench_w${bits}_fused_graphs.json" 2>>"$OUT/eval_w${bits}.err"
   # Per-layer kernels chosen on this card (adderq-run tune: every kernel timed on every adder
   # layer, the fastest kept), then the tuned network's logits and speed.
-  timeout 240 $bin/adderq-run tune "$m" --images $images --repeat 3 -o "$OUT/tuning_w$bits.json" > "$OUT/tune_w$bits.txt" 2>>"$OUT/eval_w${bits}.err"
+  limited 240 $bin/adderq-run tune "$m" --images $images --repeat 3 -o "$OUT/tuning_w$bits.json" > "$OUT/tune_w$bits.txt" 2>>"$OUT/eval_w${bits}.err"
   tail -2 "$OUT/tune_w$bits.txt"
-  timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-tuning "$OUT/tuning_w$bits.json" --json \
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --cuda-tuning "$OUT/tuning_w$bits.json" --json \
     --save-logits "$OUT/gpu_w${bits}_tuned.logits" > "$OUT/eval_w${bits}_tuned.json" 2>>"$OUT/eval_w${bits}.err"
-  timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-tuning "$OUT/tuning_w$bits.json" --json --repeat 5 \
+  limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-tuning "$OUT/tuning_w$bits.json" --json --repeat 5 \
     > "$OUT/bench_w${bits}_tuned.json" 2>>"$OUT/eval_w${bits}.err"
   # Chunk size (images per pipeline step): wall time incl. copies over both pipelines, fixed sizes
   # against the one chosen for the card (auto, eval's default) and the whole run as one chunk (above).
   if [ $bits -le 4 ]; then
     for chunk in 1024 2048 4096 auto; do
-      timeout 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-chunk $chunk --json --repeat 5 \
+      limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --cuda-chunk $chunk --json --repeat 5 \
         > "$OUT/bench_w${bits}_chunk_$chunk.json" 2>>"$OUT/eval_w${bits}.err"
     done
   fi
@@ -155,14 +171,14 @@ done
 m=$root/$G/models/resnet20_wfp.adq
 export ADDERQ_CACHE_DIR=$(mktemp -d)
 echo "== eval full precision on the GPU"
-timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_wfp.logits" > "$OUT/eval_wfp_cold.json" 2>"$OUT/eval_wfp.err"
-timeout 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_wfp_warm.json" 2>>"$OUT/eval_wfp.err"
-timeout 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 3 > "$OUT/bench_wfp.json" 2>>"$OUT/eval_wfp.err"
+limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_wfp.logits" > "$OUT/eval_wfp_cold.json" 2>"$OUT/eval_wfp.err"
+limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_wfp_warm.json" 2>>"$OUT/eval_wfp.err"
+limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 3 > "$OUT/bench_wfp.json" 2>>"$OUT/eval_wfp.err"
 cat "$OUT/eval_wfp.err"
 unset ADDERQ_CACHE_DIR
 
 echo "== PyTorch / cuDNN baselines"
-timeout 150 python3 tools/torch_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \
+limited 150 python3 tools/torch_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \
   --images 1000 --layer-images 10000 > "$OUT/torch_baselines.jsonl" 2>"$OUT/torch_baselines.err"
 tail -3 "$OUT/torch_baselines.err"
 

@@ -12,7 +12,7 @@
 #                                     # skipped, the table and the archive never
 #   GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so bash tools/gpu-check.sh
 #                                     # here, after prepare: a dry run of the whole thing on the
-#                                     # host GPU (2 images, about 3 minutes), table included
+#                                     # host GPU (2 images, about 5 minutes), table included
 #
 # The device machine has the NVIDIA driver, NVRTC and python3 with PyTorch, but none of our Debian
 # packages and no network, and ../shared does not travel. So `prepare` carries the binaries built

@@ -72,7 +72,12 @@ fi
 # killed call leaves is lost (the archive is written last). So the script keeps to its own budget,
 # GPU_CHECK_SECONDS (default 540): every step's timeout is cut to what is left of it less 30 s for
 # the summary and the archive, and a step with under 5 s left is skipped (its rows print None).
-budget_end=$(( $(date +%s) + ${GPU_CHECK_SECONDS:-540} ))
+budget=${GPU_CHECK_SECONDS:-540}
+if ! [[ $budget =~ ^[0-9]+$ ]] || [ "$budget" -lt 60 ]; then
+  echo "gpu-check: GPU_CHECK_SECONDS must be a whole number of seconds, at least 60 (not '$budget')" >&2
+  exit 2
+fi
+budget_end=$(( $(date +%s) + budget ))
 limited() {  # limited SECONDS COMMAND...: timeout SECONDS COMMAND, cut to the budget
   local want=$1 left
   shift
@@ -207,10 +212,11 @@ for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (4, 'grap
 base, cudnn_layers = {}, {}
 try:
     for line in open(f'{out}/torch_baselines.jsonl'):
-        r = json.loads(line)
+        try: r = json.loads(line)
+        except ValueError: continue  # a line cut short (the script timed out): the others still count
         if 'summary' in r: base = r['summary']
         if 'layer' in r and 'cudnn_fp32_ms' in r: cudnn_layers[r['layer']] = r
-except Exception: pass
+except OSError: pass
 print('\n== adderq GPU check (%s); CUDA tests %s' % (open(f'{out}/gpu.txt').read().strip(),
       'passed' if tests_rc == 0 else 'skipped' if tests_rc == -1 else 'FAILED rc=%d' % tests_rc))
 f = lambda v, fmt: (fmt % v) if isinstance(v, (int, float)) else str(v)
@@ -265,30 +271,35 @@ ceil = load(f'{out}/ceilings.json')
 if 'results' in ceil:
     print('ceilings: ' + ', '.join('%s %.1f T ops/s' % (r['name'], r['ops_per_second'] / 1e12) for r in ceil['results']))
 # Per layer, side by side with cuDNN on the same shapes: the whole table in per_layer_vs_cudnn.tsv,
-# here each stage's range of cuDNN's time over ours (per image; > 1: ours faster).
+# here each stage's range of cuDNN's time over ours (per image; > 1: ours faster). A malformed
+# record costs this line only (one line saying why), never the lines after it.
 def ours_per_layer(bench):
     n = bench.get('layers_images') or 0
-    return {l['node']: l['ms'] / n for l in bench.get('layers', []) if l.get('adder_gops', 0) > 0 and n > 0}
-auto4, tuned4 = ours_per_layer(load(f'{out}/bench_w4.json')), ours_per_layer(load(f'{out}/bench_w4_tuned.json'))
-ours = tuned4 or auto4
-if ours and cudnn_layers:
+    return {l['node']: l['ms'] / n for l in bench.get('layers', []) if l.get('adder_gops', 0) > 0 and l.get('ms', 0) > 0 and n > 0}
+def per_layer_vs_cudnn():
+    auto4, tuned4 = ours_per_layer(load(f'{out}/bench_w4.json')), ours_per_layer(load(f'{out}/bench_w4_tuned.json'))
+    ours = tuned4 or auto4
+    if not ours or not cudnn_layers: return
+    nan = float('nan')
+    ratios, slower = {}, []
     with open(f'{out}/per_layer_vs_cudnn.tsv', 'w') as tsv:
         tsv.write('layer\tours 4-bit ms/10k\tours 4-bit tuned ms/10k\tcudnn fp32 ms/10k\tcudnn fp16 ms/10k\tint8 gemm ms/10k\tfp32/ours\tfp16/ours\n')
-        per10k = lambda v: 1e4 * v if isinstance(v, (int, float)) else float('nan')
-        ratios = {}
         for layer, r in cudnn_layers.items():
-            c = lambda key: r[key] / r['images']
+            per_image = {k: r[k] / r['images'] for k in ('cudnn_fp32_ms', 'cudnn_fp16_ms', 'int8_gemm_ms')}
+            fp32, fp16 = (per_image[k] / ours[layer] if layer in ours else nan for k in ('cudnn_fp32_ms', 'cudnn_fp16_ms'))
             tsv.write('%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\t%.2f\n' % (
-                layer, per10k(auto4.get(layer)), per10k(tuned4.get(layer)), per10k(c('cudnn_fp32_ms')), per10k(c('cudnn_fp16_ms')),
-                per10k(c('int8_gemm_ms')), c('cudnn_fp32_ms') / ours[layer] if layer in ours else float('nan'),
-                c('cudnn_fp16_ms') / ours[layer] if layer in ours else float('nan')))
+                layer, 1e4 * auto4.get(layer, nan), 1e4 * tuned4.get(layer, nan), 1e4 * per_image['cudnn_fp32_ms'],
+                1e4 * per_image['cudnn_fp16_ms'], 1e4 * per_image['int8_gemm_ms'], fp32, fp16))
             if layer in ours:
-                group = 'shortcuts' if 'downsample' in layer else layer.split('.')[0]
-                ratios.setdefault(group, []).append((c('cudnn_fp32_ms') / ours[layer], c('cudnn_fp16_ms') / ours[layer]))
-    slower = sorted(l for l, r in cudnn_layers.items() if l in ours and r['cudnn_fp32_ms'] / r['images'] < ours[l])
+                ratios.setdefault('shortcuts' if 'downsample' in layer else layer.split('.')[0], []).append((fp32, fp16))
+                if fp32 < 1: slower.append(layer)
     print('per layer, cuDNN time / ours (4-bit %s, > 1: ours faster): ' % ('tuned' if tuned4 else 'auto') + '; '.join(
         '%s fp32 %.1f-%.1fx fp16 %.1f-%.1fx' % (g, min(a for a, _ in v), max(a for a, _ in v), min(b for _, b in v), max(b for _, b in v))
-        for g, v in sorted(ratios.items())) + '; slower than cuDNN fp32: ' + (', '.join(slower) or 'none') + ' (per_layer_vs_cudnn.tsv)')
+        for g, v in sorted(ratios.items())) + '; slower than cuDNN fp32: ' + (', '.join(sorted(slower)) or 'none') + ' (per_layer_vs_cudnn.tsv)')
+try:
+    per_layer_vs_cudnn()
+except Exception as e:
+    print('per layer vs cuDNN: not computed (%s: %s)' % (type(e).__name__, e))
 if base:
     print('pytorch unfold+abs-sum %.0f img/s, cdist %.0f img/s; cuDNN over the adder-layer shapes, %d images: fp32 %.2f ms, fp16 %.2f ms, int8 GEMM %.2f ms' % (
         base.get('unfold_abs_sum_images_per_second', 0), base.get('cdist_p1_images_per_second', 0), base.get('layer_images', 0),

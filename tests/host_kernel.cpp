@@ -122,8 +122,10 @@ extern "C" void adq_emu_set_hooks(const adq_emu_hooks* h) { adq_emu = h; }
 #define __restrict__ __restrict
 #define __shared__ static  /* blocks run one at a time */
 #define __align__(n) __attribute__((aligned(n)))
-struct uint2 { unsigned x, y; };
-struct uint4 { unsigned x, y, z, w; };
+/* CUDA's alignments (vector_types.h): a vector access at a lesser one faults on the device, and
+   the alignment sanitizer (kFlags) makes it fail here too. */
+struct alignas(8) uint2 { unsigned x, y; };
+struct alignas(16) uint4 { unsigned x, y, z, w; };
 struct alignas(16) float4 { float x, y, z, w; };
 inline uint2 make_uint2(unsigned x, unsigned y) { return {x, y}; }
 inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
@@ -168,7 +170,13 @@ int adq_emu_sizes(void (*)(A...), unsigned* out, int max) {
 extern "C" int adq_emu_param_sizes(unsigned* out, int max) { return adq_emu_sizes(adq_kernel, out, max); }
 )";
 
-const char* kFlags = "-std=c++17 -O1 -fPIC -shared -w -fno-strict-aliasing -ffp-contract=off -DADQ_HOST_EMULATION";
+// The sanitizers stand in for what a device would report and the emulation alone would not: a
+// misaligned vector or word access (CUDA_ERROR_MISALIGNED_ADDRESS there), an index past a shared or
+// per-thread array (silent garbage there), and integer undefined behaviour NVRTC may optimise on.
+// Each stops the process with a "runtime error:" line naming the kernel's source line.
+const char* kFlags =
+    "-std=c++17 -O1 -fPIC -shared -w -fno-strict-aliasing -ffp-contract=off -DADQ_HOST_EMULATION "
+    "-fsanitize=alignment,bounds,shift,integer-divide-by-zero,signed-integer-overflow -fno-sanitize-recover=all";
 
 }  // namespace
 

@@ -34,7 +34,7 @@ bool IsElf(const std::vector<uint8_t>& b) { return b.size() > 4 && b[0] == 0x7f 
 // Every variant the ResNet-20/32/56 artifacts need, at every supported bit width (and full
 // precision), compiles to a cubin for the A100 (sm_80) and H100/H200 (sm_90) architectures, and
 // ptxas keeps it in registers: no spills to local memory, which in an adder kernel's inner loop
-// cost more than they save (a spill found here is fixed in kernel_sources.cpp; see
+// cost more than they save (a spill found here is fixed in the kernel source generators; see
 // `adderq-run jit --resources`).
 TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   REQUIRE_NVRTC();

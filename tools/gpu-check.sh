@@ -12,7 +12,7 @@
 #                                     # skipped, the table and the archive never
 #   GPU_CHECK_HOST_GPU=build/tests/libadderq_host_gpu.so bash tools/gpu-check.sh
 #                                     # here, after prepare: a dry run of the whole thing on the
-#                                     # host GPU (2 images, about 5 minutes), table included
+#                                     # host GPU (2 images, about 8 minutes), table included
 #
 # The device machine has the NVIDIA driver, NVRTC and python3 with PyTorch, but none of our Debian
 # packages and no network, and ../shared does not travel. So `prepare` carries the binaries built
@@ -72,7 +72,9 @@ fi
 # killed call leaves is lost (the archive is written last). So the script keeps to its own budget,
 # GPU_CHECK_SECONDS (default 540): every step's timeout is cut to what is left of it less 30 s for
 # the summary and the archive, and a step with under 5 s left is skipped (its rows print None).
-budget=${GPU_CHECK_SECONDS:-540}
+# The host-GPU dry run has no such limit and compiles every kernel with g++ and the sanitizers
+# (tests/host_kernel.cpp), so it defaults to 1800 s.
+budget=${GPU_CHECK_SECONDS:-$([ -n "${GPU_CHECK_HOST_GPU:-}" ] && echo 1800 || echo 540)}
 if ! [[ $budget =~ ^[0-9]+$ ]] || [ "$budget" -lt 60 ]; then
   echo "gpu-check: GPU_CHECK_SECONDS must be a whole number of seconds, at least 60 (not '$budget')" >&2
   exit 2

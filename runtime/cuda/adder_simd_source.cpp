@@ -7,11 +7,8 @@
 
 namespace adderq::cuda {
 
-using source_parts::CodesOutConstants;
-using source_parts::Constants;
-using source_parts::EpilogueConstants;
-using source_parts::kCodeWordsOut;
-using source_parts::kCommon;
+// The shared pieces of kernel text (kernel_source_parts.h).
+using namespace source_parts;
 
 namespace {
 
@@ -77,13 +74,12 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
 }
 )";
 
-// The packed-SIMD adder kernel's body, one output pixel per thread: the form measured on a GPU
-// (docs/benchmarks.md). The blocked form below computes the same sums; written for one pixel it
-// costs ptxas registers (64 -> 104) or spills, so the one-pixel form stays as it is.
-constexpr const char* kAdderOnePixelBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (quant::WeightByte);
+// Both forms of the packed-SIMD adder kernel: the buffers' layout, and after each form's
+// __launch_bounds__ its parameters and the copy of the block's filters to shared memory.
+constexpr const char* kAdderLayout = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (quant::WeightByte);
 // channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
-extern "C" __global__ void __launch_bounds__(kThreads)
-adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
+)";
+constexpr const char* kAdderParametersAndWeights = R"(adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
            const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
            float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier,
            const int* __restrict__ sum_bias, u32* __restrict__ shortcut_codes, float shortcut_multiplier) {
@@ -94,7 +90,13 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
     w_s[i] = o < set_channels ? weights[i64(o) * kWeightsPerChannel + i % kWeightsPerChannel] : 0u;
   }
   __syncthreads();
-  const i64 pix = i64(blockIdx.x) * kThreads + threadIdx.x;
+)";
+
+// The packed-SIMD adder kernel's body, one output pixel per thread: the form measured on a GPU
+// (docs/benchmarks.md). The blocked form below computes the same sums; written for one pixel it
+// costs ptxas registers (64 -> 104) or spills, so the one-pixel form stays as it is.
+constexpr const char* kAdderOnePixelBounds = "extern \"C\" __global__ void __launch_bounds__(kThreads)\n";
+constexpr const char* kAdderOnePixelBody = R"(  const i64 pix = i64(blockIdx.x) * kThreads + threadIdx.x;
   if (pix >= i64(images) * kOutH * kOutW) return;
   // One 64-bit division for the image, 32-bit arithmetic within it (fewer registers: the 64-bit
   // forms made ptxas spill in the 16-channel layers on sm_80).
@@ -160,23 +162,11 @@ adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const
 )";
 
 // kPixels output pixels per thread (register blocking), for tuning until measured on a GPU.
-constexpr const char* kAdderBlockedBody = R"(// codes: [images][kInH*kInW][kWords]; weights: [set_channels][kKH][kKW][kWords] byte lanes (quant::WeightByte);
-// channel_map: output channel of each of the set's channels; y, residual: [images][kOutC][kOutH*kOutW].
-// At least two blocks per SM (up to 255 registers): left to itself ptxas held the blocked kernel
+constexpr const char* kAdderBlockedBounds = R"(// At least two blocks per SM (up to 255 registers): left to itself ptxas held the blocked kernel
 // to 80 registers and spilled.
 extern "C" __global__ void __launch_bounds__(kThreads, 2)
-adq_kernel(const u32* __restrict__ codes, const u32* __restrict__ weights, const int* __restrict__ channel_map,
-           const float* __restrict__ scale, const float* __restrict__ shift, const float* __restrict__ residual,
-           float* __restrict__ y, int set_channels, int images, u32* __restrict__ codes_out, float out_multiplier,
-           const int* __restrict__ sum_bias, u32* __restrict__ shortcut_codes, float shortcut_multiplier) {
-  __shared__ __align__(16) u32 w_s[kTile * kWeightsPerChannel];
-  const int o0 = blockIdx.y * kTile;
-  for (int i = threadIdx.x; i < kTile * kWeightsPerChannel; i += kThreads) {
-    const int o = o0 + i / kWeightsPerChannel;
-    w_s[i] = o < set_channels ? weights[i64(o) * kWeightsPerChannel + i % kWeightsPerChannel] : 0u;
-  }
-  __syncthreads();
-  // kPixels output pixels per thread (register blocking: each filter word read from shared memory
+)";
+constexpr const char* kAdderBlockedBody = R"(  // kPixels output pixels per thread (register blocking: each filter word read from shared memory
   // serves kPixels pixels), kThreads apart so that a warp's loads and stores stay contiguous.
   const i64 total = i64(images) * kOutH * kOutW;
   const i64 first = i64(blockIdx.x) * (kThreads * kPixels) + threadIdx.x;
@@ -295,7 +285,9 @@ __device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
 #endif
 }
 typedef int acc_t;
-)" + kCodeWordsOut + kAdderStorePixel + std::string(s.pixels > 1 ? kAdderBlockedBody : kAdderOnePixelBody);
+)" + kCodeWordsOut + kAdderStorePixel + kAdderLayout +
+         (s.pixels > 1 ? std::string(kAdderBlockedBounds) + kAdderParametersAndWeights + kAdderBlockedBody
+                       : std::string(kAdderOnePixelBounds) + kAdderParametersAndWeights + kAdderOnePixelBody);
 }
 
 }  // namespace adderq::cuda

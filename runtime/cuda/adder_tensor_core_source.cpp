@@ -6,9 +6,8 @@
 
 namespace adderq::cuda {
 
-using source_parts::Constants;
-using source_parts::EpilogueConstants;
-using source_parts::kCommon;
+// The shared pieces of kernel text (kernel_source_parts.h).
+using namespace source_parts;
 
 std::string AdderTensorCoreSource(const AdderTensorCoreSpec& s) {
   return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kKH", s.kernel_h},

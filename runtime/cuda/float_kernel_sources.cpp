@@ -6,11 +6,8 @@
 
 namespace adderq::cuda {
 
-using source_parts::CodesOutConstants;
-using source_parts::Constants;
-using source_parts::EpilogueConstants;
-using source_parts::kCodeWordsOut;
-using source_parts::kCommon;
+// The shared pieces of kernel text (kernel_source_parts.h).
+using namespace source_parts;
 
 std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s) {
   return Constants({{"kAdder", s.adder}, {"kC", s.in_c}, {"kInH", s.in_h}, {"kInW", s.in_w}, {"kO", s.out_c},

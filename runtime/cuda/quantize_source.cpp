@@ -6,9 +6,8 @@
 
 namespace adderq::cuda {
 
-using source_parts::Constants;
-using source_parts::EpilogueConstants;
-using source_parts::kCommon;
+// The shared pieces of kernel text (kernel_source_parts.h).
+using namespace source_parts;
 
 std::string QuantizeSource(const QuantizeSpec& s) {
   const int lane_bits = 32 / s.lanes;

@@ -18,20 +18,6 @@
 
 namespace adderq::tools {
 
-void AddBenchCommand(CLI::App& app, BenchArgs& a) {
-  CLI::App* cmd = app.add_subcommand("bench", "Measure images/s end to end and per-layer GPU time and adder Gop/s.\n"
-                                              "Example: adderq-run bench model.adq --device cuda --images 10000 --json");
-  cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/...)");
-  cmd->add_option("--images", a.images, "test images per run")->check(CLI::Range(1, 10000));
-  cmd->add_option("--repeat", a.repeat, "timed runs after one warm-up (the best is reported)")->check(CLI::Range(1, 100));
-  AddDeviceOptions(cmd, a.device, a.threads);
-  AddCudaKernelOptions(cmd, a.cuda);
-  AddCudaChunkOption(cmd, a.cuda_chunk, "the whole run is one chunk");
-  cmd->add_flag("--json", a.json, "print one JSON object");
-  cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
-}
-
 namespace {
 // Adder ops (|a-b| accumulates) per image of a node; 0 for other nodes.
 double AdderOps(const Graph& g, const Node& n) {

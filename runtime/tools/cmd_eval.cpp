@@ -14,22 +14,6 @@
 
 namespace adderq::tools {
 
-void AddEvalCommand(CLI::App& app, EvalArgs& a) {
-  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on the CIFAR-10 test set (test_batch.bin).\n"
-                                             "Example: adderq-run eval model.adq --limit 1000 --json");
-  cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
-  cmd->add_option("--limit", a.limit, "evaluate only the first N test images (0 = all)");
-  cmd->add_option("--batch-size", a.batch_size, "images per batch (0 = 100 on the CPU, 10000 on a GPU)")
-      ->check(CLI::Range(0, 65536));
-  AddDeviceOptions(cmd, a.device, a.threads);
-  AddCudaKernelOptions(cmd, a.cuda);
-  AddCudaChunkOption(cmd, a.cuda_chunk, "auto");
-  cmd->add_option("--save-logits", a.save_logits, "write all logits (float32, image-major) to this file");
-  cmd->add_flag("--json", a.json, "print one JSON object");
-  cmd->add_flag("--quiet,-q", a.quiet, "no progress bar");
-}
-
 namespace {
 // The widest adder layer's bits; 0 for a full-precision model.
 int MaxAdderBits(const Graph& g) {

@@ -10,20 +10,6 @@
 
 namespace adderq::tools {
 
-void AddInferCommand(CLI::App& app, InferArgs& a) {
-  CLI::App* cmd = app.add_subcommand(
-      "infer",
-      "Classify PNG or PPM/PGM images. An image of another size than the model's input (32x32 for CIFAR\n"
-      "models) is centre-cropped to the input's aspect ratio and resampled (antialiased bilinear).\n"
-      "Example: adderq-run infer model.adq cat.png dog.ppm --top-k 3");
-  cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_option("images", a.images, "image files (PNG, PPM/PGM)")->required();
-  cmd->add_option("--top-k,-k", a.top_k, "classes to show per image")->check(CLI::Range(1, 1000));
-  AddDeviceOptions(cmd, a.device, a.threads);
-  cmd->add_flag("--json", a.json, "print one JSON object");
-  cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
-}
-
 namespace {
 
 Status Infer(const InferArgs& a) {

@@ -10,12 +10,6 @@
 
 namespace adderq::tools {
 
-void AddInfoCommand(CLI::App& app, InfoArgs& a) {
-  CLI::App* cmd = app.add_subcommand("info", "Show an artifact's metadata and layers.\nExample: adderq-run info model.adq");
-  cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_flag("--json", a.json, "print one JSON object");
-}
-
 namespace {
 // Bytes of weight storage in the artifact: packed codes for quantized adders, float32 otherwise.
 size_t WeightBytes(const Node& n) {

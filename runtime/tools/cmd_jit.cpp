@@ -19,24 +19,6 @@
 
 namespace adderq::tools {
 
-void AddJitCommand(CLI::App& app, JitArgs& a) {
-  CLI::App* cmd = app.add_subcommand(
-      "jit", "Compile a model's CUDA kernels into the kernel cache ahead of time (no GPU needed).\n"
-             "Example: adderq-run jit model.adq --arch sm_90 --arch sm_80 --cache-dir ./kernels");
-  cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_option("--arch", a.archs, "target GPU architecture, e.g. sm_90 (repeatable)")->required();
-  cmd->add_option("--cache-dir", a.cache_dir,
-                  "kernel cache (default: $ADDERQ_CACHE_DIR, else $XDG_CACHE_HOME/adderq, else ~/.cache/adderq)");
-  cmd->add_option("--dump-source", a.dump_dir, "also write each variant's CUDA source to DIR/<name>.cu (for nvcc/ptxas analysis)");
-  AddCudaKernelOptions(cmd, a.cuda);
-  cmd->add_flag("--resources", a.resources,
-                "also report what ptxas allocated for each variant: registers, spills, stack and shared memory");
-  cmd->add_flag("--instruction-mix", a.instruction_mix,
-                "also count each variant's PTX instructions in its hot loop (per iteration, per thread): adder\n"
-                "instructions (vabsdiff4, mma), shared and global loads with their bytes, stores, control, other");
-  cmd->add_flag("--json", a.json, "print one JSON object");
-}
-
 namespace {
 Result<int> ParseArch(const std::string& s) {
   std::string digits = s.rfind("sm_", 0) == 0 ? s.substr(3) : s;

@@ -28,20 +28,6 @@
 
 namespace adderq::tools {
 
-void AddTuneCommand(CLI::App& app, TuneArgs& a) {
-  CLI::App* cmd = app.add_subcommand(
-      "tune", "Time each adder layer's CUDA kernels on this GPU and write the fastest per layer (needs a GPU).\n"
-              "Example: adderq-run tune model.adq -o h200.tuning.json && adderq-run eval model.adq --cuda-tuning h200.tuning.json");
-  cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_option("-o,--output", a.output, "the tuning file to write (JSON)")->required();
-  cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/...)");
-  cmd->add_option("--images", a.images, "test images per timed pass (one chunk)")->check(CLI::Range(1, 10000));
-  cmd->add_option("--repeat", a.repeat, "timed passes per kernel choice (each layer's best is kept)")->check(CLI::Range(1, 100));
-  cmd->add_flag("--quick", a.quick, "only the default tensor-core tiles (4 kernels per layer instead of 10)");
-  cmd->add_flag("--json", a.json, "print the tuning as one JSON object");
-  cmd->add_flag("--quiet,-q", a.quiet, "no progress on stderr");
-}
-
 namespace {
 
 struct Candidate {

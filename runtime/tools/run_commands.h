@@ -1,10 +1,9 @@
-// The subcommands of adderq-run, one file each.
+// The subcommands of adderq-run, one file each: what each takes and runs. Their options are
+// declared in adderq_run.cpp, the one file that includes CLI11.
 #pragma once
 
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/backend_factory.h"
 #include "core/status.h"
@@ -22,14 +21,12 @@ struct EvalArgs {
   std::string save_logits;
   bool json = false, quiet = false;
 };
-void AddEvalCommand(CLI::App& app, EvalArgs& args);
 Status RunEval(const EvalArgs& args);
 
 struct InfoArgs {
   std::string model;
   bool json = false;
 };
-void AddInfoCommand(CLI::App& app, InfoArgs& args);
 Status RunInfo(const InfoArgs& args);
 
 struct JitArgs {
@@ -38,7 +35,6 @@ struct JitArgs {
   CudaKernelChoice cuda;
   bool json = false, resources = false, instruction_mix = false;
 };
-void AddJitCommand(CLI::App& app, JitArgs& args);
 Status RunJit(const JitArgs& args);
 
 struct BenchArgs {
@@ -48,7 +44,6 @@ struct BenchArgs {
   int cuda_chunk = -1;  // -1: the whole run is one chunk; 0: chosen for the card
   bool json = false, quiet = false;
 };
-void AddBenchCommand(CLI::App& app, BenchArgs& args);
 Status RunBench(const BenchArgs& args);
 
 struct InferArgs {
@@ -57,7 +52,6 @@ struct InferArgs {
   int top_k = 3, threads = 0;
   bool json = false, quiet = false;
 };
-void AddInferCommand(CLI::App& app, InferArgs& args);
 Status RunInfer(const InferArgs& args);
 
 struct TuneArgs {
@@ -66,7 +60,6 @@ struct TuneArgs {
   bool quick = false;  // no sweep of the tensor-core tiles
   bool json = false, quiet = false;
 };
-void AddTuneCommand(CLI::App& app, TuneArgs& args);
 Status RunTune(const TuneArgs& args);
 
 }  // namespace adderq::tools

@@ -1,21 +1,31 @@
 #include "cuda/kernel_resources.h"
 
+#include <cctype>
+#include <charconv>
 #include <optional>
-#include <regex>
 
 #include "cuda/jit_compiler.h"
 
 namespace adderq::cuda {
 namespace {
 
-// The number before `what` in the log ("56 registers" -> 56), if ptxas printed it.
-std::optional<int> CountBefore(std::string_view log, const char* what) {
-  const std::regex pattern(std::string("(\\d+) ") + what);
-  std::cmatch m;
-  if (!std::regex_search(log.data(), log.data() + log.size(), m, pattern)) return std::nullopt;
-  const std::string digits = m[1].str();
-  if (digits.size() > 9) return std::nullopt;
-  return std::stoi(digits);
+// The number before `what` in the log ("56 registers" -> 56), if ptxas printed it: the first
+// occurrence of "<digits> <what>". Parsed by hand: std::regex drew a false -Wmaybe-uninitialized
+// from libstdc++'s own headers in the -O1 sanitizer build, and it is slow to compile.
+std::optional<int> CountBefore(std::string_view log, std::string_view what) {
+  for (size_t at = log.find(what); at != std::string_view::npos; at = log.find(what, at + 1)) {
+    if (at == 0 || log[at - 1] != ' ') continue;
+    const size_t end = at - 1;  // the space
+    size_t begin = end;
+    while (begin > 0 && std::isdigit(static_cast<unsigned char>(log[begin - 1]))) --begin;
+    const std::string_view digits = log.substr(begin, end - begin);
+    if (digits.empty()) continue;
+    if (digits.size() > 9) return std::nullopt;
+    int value = 0;
+    std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    return value;
+  }
+  return std::nullopt;
 }
 
 size_t Occurrences(std::string_view log, std::string_view what) {

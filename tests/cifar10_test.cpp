@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <cstring>
 #include <fstream>
+#include <random>
 
 #include "data/cifar10.h"
+#include "data/pixel_input.h"
 #include "test_support.h"
 
 namespace adderq::data {
@@ -59,6 +62,42 @@ TEST(Cifar10, NormalizeAndAugment) {
     for (size_t i = 0; i < aug.size(); ++i) matches += aug[i] != 0;
     EXPECT_GE(matches, 3 * 28 * 28 - 3 * 32);  // at most 4 rows/cols padded per side (minus true zeros)
   }
+}
+
+// Both layouts give channel c of pixel p of image n, normalised with channel c's mean and std, at
+// out[n][c][p]; the table holds those very floats for every byte. Odd sizes: 5 channels, 3 x 7.
+TEST(PixelInput, BothLayoutsAndTheTableGiveTheSameFloats) {
+  constexpr int kImages = 2, kC = 5, kPlane = 21;
+  const std::vector<float> mean{0.4914f, 0.4822f, 0.4465f, 0.f, 1.f}, std{0.2470f, 0.2435f, 0.2616f, 1.f, 0.5f};
+  std::mt19937 rng(5);
+  std::vector<uint8_t> planar(size_t(kImages) * kC * kPlane), interleaved(planar.size());
+  for (uint8_t& v : planar) v = uint8_t(rng());
+  for (int n = 0; n < kImages; ++n)
+    for (int c = 0; c < kC; ++c)
+      for (int p = 0; p < kPlane; ++p)
+        interleaved[size_t((n * kPlane + p) * kC + c)] = planar[size_t((n * kC + c) * kPlane + p)];
+  std::vector<float> from_planar(planar.size()), from_interleaved(planar.size());
+  NormalizePixels(planar, PixelLayout::kPlanar, kImages, kC, kPlane, mean, std, from_planar.data());
+  NormalizePixels(interleaved, PixelLayout::kInterleaved, kImages, kC, kPlane, mean, std, from_interleaved.data());
+  const std::vector<float> table = NormalizationTable(mean, std);
+  ASSERT_EQ(table.size(), size_t(kC) * 256);
+  for (int n = 0; n < kImages; ++n)
+    for (int c = 0; c < kC; ++c)
+      for (int p = 0; p < kPlane; ++p) {
+        const size_t i = size_t((n * kC + c) * kPlane + p);
+        const float expected = NormalizePixel(planar[i], mean[size_t(c)], 1.f / std[size_t(c)]);
+        ASSERT_EQ(std::memcmp(&from_planar[i], &expected, 4), 0) << n << " " << c << " " << p;
+        ASSERT_EQ(std::memcmp(&from_interleaved[i], &expected, 4), 0) << n << " " << c << " " << p;
+        ASSERT_EQ(std::memcmp(&table[size_t(c) * 256 + planar[i]], &expected, 4), 0) << c << " " << int(planar[i]);
+      }
+  // data::Normalize is the planar form over CIFAR-10's shape.
+  std::vector<uint8_t> cifar(2 * kCifarPixels);
+  for (uint8_t& v : cifar) v = uint8_t(rng());
+  std::vector<float> a(cifar.size()), b(cifar.size());
+  Normalize(cifar.data(), 2, {mean.data(), 3}, {std.data(), 3}, a.data());
+  NormalizePixels(cifar, PixelLayout::kPlanar, 2, 3, 1024, {mean.data(), 3}, {std.data(), 3}, b.data());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
+  EXPECT_EQ(b[1024 + 7], NormalizePixel(cifar[1024 + 7], mean[1], 1.f / std[1]));
 }
 
 }  // namespace

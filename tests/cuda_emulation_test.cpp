@@ -14,6 +14,7 @@
 #include "core/executor.h"
 #include "cuda_host_emulation.h"
 #include "data/cifar10.h"
+#include "data/pixel_input.h"
 #include "test_support.h"
 
 namespace adderq::testing {
@@ -143,7 +144,7 @@ TEST(CudaEmulation, FloatKernelsMatchCpuInEveryForm) {
                                            c.in.c, c.in.h, c.in.w, c.out_c, c.k, c.k, c.stride, c.pad);
       auto plan = cuda::BuildCudaPlan(g, {90});
       ASSERT_TRUE(plan.ok()) << plan.status().message();
-      ASSERT_EQ(plan->variants.size(), 1u) << what;
+      ASSERT_EQ(plan->variants.size(), 2u) << what << ": the layer's and the pixel input's";
       EXPECT_TRUE(plan->variants[0].name.ends_with(c.variant_suffix)) << what << ": " << plan->variants[0].name;
       ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, RandomImages(size_t(batch) * c.in.size(), 8, -2.f, 2.f), batch, what);
     }
@@ -170,9 +171,72 @@ TEST(CudaEmulation, FloatKernelsMatchCpuInEveryForm) {
     g.nodes.push_back(std::move(n));
     auto plan = cuda::BuildCudaPlan(g, {90});
     ASSERT_TRUE(plan.ok()) << plan.status().message();
-    ASSERT_EQ(plan->variants.size(), 1u);
+    ASSERT_EQ(plan->variants.size(), 2u) << "the layer's and the pixel input's";
     EXPECT_EQ(plan->variants[0].name.ends_with("_smem"), p.staged) << plan->variants[0].name;
     ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, RandomImages(3 * p.in.size(), 11, -2.f, 2.f), 3, plan->variants[0].name);
+  }
+}
+
+// A network that outputs its input (1x1 average pooling: v * 1.0), run from 8-bit pixels: the
+// plan's pixel_input kernel must give data::NormalizePixels' floats, in both layouts, for planes
+// of 4k positions (32-bit loads, 16-byte stores) and others (byte loads), 1, 3 and 5 channels
+// (interleaved words that split pixels), and 3 images (a partial block). Then a wrong table entry
+// and a swapped layout must show.
+TEST(CudaEmulation, PixelInputMatchesCpuNormalization) {
+  struct Case {
+    Shape3 in;
+    bool vectorized;
+  };
+  for (const Case& c : {Case{{3, 32, 32}, true}, Case{{5, 3, 4}, true}, Case{{3, 5, 7}, false}, Case{{1, 2, 3}, false}}) {
+    Graph g;
+    g.meta.input_shape = c.in;
+    for (int k = 0; k < c.in.c; ++k) {
+      g.meta.mean.push_back(0.45f + 0.01f * float(k));
+      g.meta.std.push_back(0.25f + 0.003f * float(k));
+    }
+    g.input = g.AddTensor("input", c.in);
+    Node n;
+    n.kind = OpKind::kAvgPool;
+    n.name = "identity";
+    n.inputs = {g.input};
+    n.pool_kernel = 1;
+    n.pool_stride = 1;
+    n.output = g.output = g.AddTensor("output", c.in);
+    g.nodes.push_back(std::move(n));
+    ASSERT_TRUE(ValidateGraph(g).ok()) << ValidateGraph(g).message();
+    auto plan = cuda::BuildCudaPlan(g, {90});
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    const cuda::PlanStep& pixel_step = plan->pixel_input;
+    EXPECT_EQ(pixel_step.threads_per_image, size_t(c.in.h * c.in.w) / (c.vectorized ? 4 : 1));
+    const int batch = 3;
+    std::mt19937 rng(uint32_t(c.in.size()));
+    std::vector<uint8_t> planar(size_t(batch) * c.in.size()), interleaved(planar.size());
+    for (uint8_t& v : planar) v = uint8_t(rng());
+    const size_t plane = size_t(c.in.h) * size_t(c.in.w), C = size_t(c.in.c);
+    for (size_t i = 0; i < size_t(batch); ++i)
+      for (size_t ch = 0; ch < C; ++ch)
+        for (size_t p = 0; p < plane; ++p) interleaved[(i * plane + p) * C + ch] = planar[(i * C + ch) * plane + p];
+    std::vector<float> expected(planar.size());
+    data::NormalizePixels(planar, data::PixelLayout::kPlanar, batch, c.in.c, int(plane), g.meta.mean, g.meta.std, expected.data());
+    const std::string what = fmt::format("{}x{}x{}", c.in.c, c.in.h, c.in.w);
+    for (data::PixelLayout layout : {data::PixelLayout::kPlanar, data::PixelLayout::kInterleaved}) {
+      const bool inter = layout == data::PixelLayout::kInterleaved;
+      auto got = RunPlanOnHostFromPixels(g, *plan, inter ? interleaved : planar, layout, batch);
+      ASSERT_TRUE(got.ok()) << what << ": " << got.status().message();
+      ASSERT_EQ(got->size(), expected.size());
+      EXPECT_EQ(std::memcmp(got->data(), expected.data(), expected.size() * sizeof(float)), 0) << what << (inter ? " interleaved" : " planar");
+    }
+    // Mutations: the table entry of the first image's first byte, and the layout swapped.
+    cuda::CudaPlan wrong = *plan;
+    wrong.pixel_input.weight[planar[0]] += 0.5f;
+    auto bad = RunPlanOnHostFromPixels(g, wrong, planar, data::PixelLayout::kPlanar, batch);
+    ASSERT_TRUE(bad.ok());
+    EXPECT_NE(std::memcmp(bad->data(), expected.data(), expected.size() * sizeof(float)), 0) << what << ": a wrong table entry";
+    if (C > 1) {
+      auto swapped = RunPlanOnHostFromPixels(g, *plan, planar, data::PixelLayout::kInterleaved, batch);
+      ASSERT_TRUE(swapped.ok());
+      EXPECT_NE(std::memcmp(swapped->data(), expected.data(), expected.size() * sizeof(float)), 0) << what << ": the wrong layout";
+    }
   }
 }
 

@@ -101,6 +101,28 @@ std::vector<float> Images(const Graph& g, int first, int count) {
   return v;
 }
 
+// `count` CIFAR-10 test images' bytes from `first` on (planar, as the records hold them); random
+// bytes where ../shared is absent.
+std::vector<uint8_t> Pixels(int first, int count) {
+  const std::string dir = testing::SharedPath("data/cifar-10-batches-bin");
+  if (auto test = dir.empty() ? Result<data::ImageSet>(BadInput("absent")) : data::LoadCifar10Test(dir); test.ok())
+    return std::vector<uint8_t>(test->image(size_t(first)), test->image(size_t(first + count)));
+  std::mt19937 rng{uint32_t(first)};
+  std::vector<uint8_t> v(size_t(count) * data::kCifarPixels);
+  for (uint8_t& b : v) b = uint8_t(rng());
+  return v;
+}
+
+// The same images with each pixel's channels together ([image][pixel][channel]).
+std::vector<uint8_t> Interleaved(const std::vector<uint8_t>& planar) {
+  std::vector<uint8_t> out(planar.size());
+  constexpr size_t kPlane = 32 * 32;
+  for (size_t n = 0; n < planar.size() / data::kCifarPixels; ++n)
+    for (size_t c = 0; c < 3; ++c)
+      for (size_t p = 0; p < kPlane; ++p) out[(n * kPlane + p) * 3 + c] = planar[(n * 3 + c) * kPlane + p];
+  return out;
+}
+
 std::string CacheDir() { return (fs::temp_directory_path() / "adderq_host_gpu_kernel_cache").string(); }
 
 CudaOptions Options(int chunk, bool graphs, bool fuse_codes) {
@@ -185,6 +207,43 @@ TEST(HostGpu, ExecutorMatchesCpuOverChunksPipelinesAndOptions) {
       gpu->reset();
       ExpectNothingLive(what);
     }
+}
+
+// RunPixels: the chunks cross as bytes and the pixel_input kernel normalises them; the logits are
+// the CPU's for the floats data::NormalizePixels gives, in both layouts, over chunks, pipelines
+// and options; one more kernel launch per chunk.
+TEST(HostGpu, RunPixelsGivesTheCpuLogitsOfTheNormalizedImages) {
+  REQUIRE_HOST_GPU();
+  const std::vector<uint8_t> planar = Pixels(60, kImages), interleaved = Interleaved(planar);
+  std::vector<float> floats(planar.size());
+  data::Normalize(planar.data(), kImages, Net().meta.mean, Net().meta.std, floats.data());
+  const auto expected = CpuLogits(Net(), floats, kImages);
+  for (bool graphs : {false, true})
+    for (bool fuse : {false, true}) {
+      auto gpu = CudaExecutor::Create(Net(), Options(kChunk, graphs, fuse));
+      ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+      const long long steps = (long long)(*gpu)->plan().steps.size();
+      for (data::PixelLayout layout : {data::PixelLayout::kPlanar, data::PixelLayout::kInterleaved}) {
+        const bool inter = layout == data::PixelLayout::kInterleaved;
+        const std::string what = fmt::format("graphs {}, fused codes {}, {}", graphs, fuse, inter ? "interleaved" : "planar");
+        const AdqHostGpuCounts before = Counts();
+        std::vector<float> got;
+        ASSERT_TRUE((*gpu)->RunPixels(inter ? interleaved : planar, layout, kImages, got).ok()) << what;
+        ExpectSameBytes(got, expected, what);
+        const AdqHostGpuCounts after = Counts();
+        // Three chunks: the pixel kernel each, then the steps (launched, or replayed by one graph launch).
+        EXPECT_EQ(after.kernel_launches - before.kernel_launches, 3 * (steps + 1)) << what;
+        EXPECT_EQ(after.graph_launches - before.graph_launches, graphs ? 3 : 0) << what;
+      }
+      // Floats again after pixels, and a wrong size.
+      std::vector<float> got;
+      ASSERT_TRUE((*gpu)->Run(floats, kImages, got).ok());
+      ExpectSameBytes(got, expected, "floats after pixels");
+      const Status wrong = (*gpu)->RunPixels(std::span(planar).first(planar.size() - 1), data::PixelLayout::kPlanar, kImages, got);
+      EXPECT_FALSE(wrong.ok());
+      EXPECT_NE(wrong.message().find("bytes for a batch of 5"), std::string::npos) << wrong.message();
+    }
+  ExpectNothingLive("after the pixel runs");
 }
 
 TEST(HostGpu, FullPrecisionAndEightBitsMatchCpu) {
@@ -338,6 +397,15 @@ TEST(HostGpu, PublicApiCudaSessionGivesTheCpuLogits) {
     EXPECT_EQ(gpu.fallback_reason(), "");
     ExpectSameBytes(gpu.Run(input, 3), expected, gpu.backend());
   }
+  // RunPixels (interleaved RGB, normalised on the GPU) gives the CPU session's RunPixels logits.
+  const std::vector<uint8_t> rgb = Interleaved(Pixels(40, 3));
+  const std::vector<float> cpu_pixels = cpu.RunPixels(rgb, 3);
+  for (adderq::Device device : {adderq::Device::kCuda, adderq::Device::kAuto}) {
+    adderq::Session gpu(model, {device, 0});
+    ExpectSameBytes(gpu.RunPixels(rgb, 3), cpu_pixels, gpu.backend() + ", RunPixels");
+  }
+  if (!testing::SharedPath("data/cifar-10-batches-bin").empty())
+    ExpectSameBytes(cpu_pixels, expected, "RunPixels of the test images = Run of their normalised floats");
   ExpectNothingLive("after the sessions");
 }
 

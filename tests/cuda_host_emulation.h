@@ -11,6 +11,7 @@
 #include "core/graph.h"
 #include "core/status.h"
 #include "cuda/cuda_plan.h"
+#include "data/pixel_input.h"
 
 namespace adderq::testing {
 
@@ -18,5 +19,8 @@ namespace adderq::testing {
 // in place of device memory: the same steps, the same arguments, the same launch geometry.
 Result<std::vector<float>> RunPlanOnHost(const Graph& graph, const cuda::CudaPlan& plan, std::span<const float> input,
                                          int batch);
+// The same from 8-bit pixels: the plan's pixel_input step first, as CudaExecutor::RunPixels.
+Result<std::vector<float>> RunPlanOnHostFromPixels(const Graph& graph, const cuda::CudaPlan& plan,
+                                                   std::span<const uint8_t> pixels, data::PixelLayout layout, int batch);
 
 }  // namespace adderq::testing

@@ -3,7 +3,6 @@
 
 #include "api/api_internal.h"
 #include "core/backend_factory.h"
-#include "data/cifar10.h"
 #include "image/image_codecs.h"
 
 namespace adderq {
@@ -65,17 +64,12 @@ std::vector<float> Session::RunPixels(std::span<const std::uint8_t> pixels, int 
   const Shape3 in = g.ShapeOf(g.input);
   if (in.c != 3) api::Throw(Unsupported("Session::RunPixels: the model takes {} channels, not RGB", in.c));
   CheckBatch(batch, pixels.size(), in.size(), "Session::RunPixels");
-  // data::NormalizePixel, as the evaluation path: an exported test image gives eval's logits.
-  const size_t plane = size_t(in.h) * size_t(in.w);
-  std::vector<float> input(pixels.size());
-  for (size_t n = 0; n < size_t(batch); ++n)
-    for (size_t c = 0; c < 3; ++c) {
-      const float m = g.meta.mean[c], inv = 1.f / g.meta.std[c];
-      const uint8_t* src = pixels.data() + n * in.size() + c;
-      float* dst = input.data() + n * in.size() + c * plane;
-      for (size_t i = 0; i < plane; ++i) dst[i] = data::NormalizePixel(src[i * 3], m, inv);
-    }
-  return Run(input, batch);
+  // Normalised by the backend as the evaluation path normalises (data::NormalizePixels): an
+  // exported test image gives eval's logits.
+  std::vector<float> logits;
+  const Status s = impl_->backend->RunPixels(pixels, data::PixelLayout::kInterleaved, batch, logits);
+  if (!s.ok()) api::Throw(s);
+  return logits;
 }
 
 std::vector<float> Session::RunImages(std::span<const Image> images) {

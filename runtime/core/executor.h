@@ -40,6 +40,7 @@ class Executor {
 
   size_t OutputSize() const { return graph_.ShapeOf(graph_.output).size(); }
   size_t InputSize() const { return graph_.ShapeOf(graph_.input).size(); }
+  const Graph& graph() const { return graph_; }
   int threads() const { return threads_; }
 
  private:

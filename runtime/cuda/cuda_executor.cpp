@@ -27,6 +27,7 @@ CudaExecutor::~CudaExecutor() {
   // Everything allocated in the context goes before the context itself is released.
   pipelines_.clear();
   resources_.clear();
+  pixel_input_resources_ = {};
   functions_.clear();
   modules_.clear();
   d_.DevicePrimaryCtxRelease(device_);
@@ -85,7 +86,7 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
   stats_.jit = jit.stats();
   stats_.variants = int(plan_.variants.size());
 
-  for (const PlanStep& s : plan_.steps) {
+  auto upload = [&](const PlanStep& s) -> Result<StepResources> {
     StepResources r;
     ADQ_ASSIGN_OR_RETURN(r.packed_weights, Upload(d_, s.packed_weights));
     ADQ_ASSIGN_OR_RETURN(r.channel_map, Upload(d_, s.channel_map));
@@ -94,8 +95,13 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
     ADQ_ASSIGN_OR_RETURN(r.weight, Upload(d_, s.weight));
     ADQ_ASSIGN_OR_RETURN(r.scale, Upload(d_, s.scale));
     ADQ_ASSIGN_OR_RETURN(r.shift, Upload(d_, s.shift));
+    return r;
+  };
+  for (const PlanStep& s : plan_.steps) {
+    ADQ_ASSIGN_OR_RETURN(StepResources r, upload(s));
     resources_.push_back(std::move(r));
   }
+  ADQ_ASSIGN_OR_RETURN(pixel_input_resources_, upload(plan_.pixel_input));
 
   if (options.chunk_images > 0) {
     chunk_ = options.chunk_images;
@@ -124,6 +130,7 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
       ADQ_ASSIGN_OR_RETURN(DeviceMemory m, AllocateDevice(d_, size_t(chunk_) * CodeBytesPerImage()));
       p.codes.push_back(std::move(m));
     }
+    ADQ_ASSIGN_OR_RETURN(p.pixels, AllocateDevice(d_, size_t(chunk_) * in_floats));
     pipelines_.push_back(std::move(p));
   }
   stats_.prepare_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -135,7 +142,8 @@ Status CudaExecutor::Prepare(const CudaOptions& options) {
 size_t CudaExecutor::SlotBytesPerImage() const { return plan_.slot_floats_per_image * sizeof(float); }
 size_t CudaExecutor::CodeBytesPerImage() const { return plan_.max_codes_words_per_image * sizeof(uint32_t); }
 size_t CudaExecutor::DeviceBytesPerImage() const {
-  return 2 * (size_t(plan_.slots) * SlotBytesPerImage() + size_t(plan_.code_buffers) * CodeBytesPerImage());
+  const size_t pixels = graph_.ShapeOf(graph_.input).size();
+  return 2 * (size_t(plan_.slots) * SlotBytesPerImage() + size_t(plan_.code_buffers) * CodeBytesPerImage() + pixels);
 }
 
 Result<int> CudaExecutor::ChunkForCard() const {
@@ -158,8 +166,10 @@ Result<int> CudaExecutor::ChunkForCard() const {
   return ChooseChunkImages(fills, limits);
 }
 
-Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
-  const StepResources& r = resources_[size_t(&s - plan_.steps.data())];
+// `pixels`: the batch being run, for the pixel_input step (its layout); the other steps ignore it.
+Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images, const BatchInput* pixels) {
+  const bool pixel_input = &s == &plan_.pixel_input;
+  const StepResources& r = pixel_input ? pixel_input_resources_ : resources_[size_t(&s - plan_.steps.data())];
   auto slot = [&](int tensor) -> CUdeviceptr {
     return tensor < 0 ? CUdeviceptr(0) : p.slots[size_t(plan_.tensor_slot[size_t(tensor)])].get();
   };
@@ -170,16 +180,19 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images) {
   v.shortcut_codes_out = codes(s.shortcut_codes_out), v.shortcut_codes_multiplier = s.shortcut_codes_multiplier;
   v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
   v.weight_abs = r.weight_abs.get(), v.sum_bias = r.sum_bias.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
+  v.pixels = p.pixels.get();
+  v.interleaved = pixels && pixels->layout == data::PixelLayout::kInterleaved;
   v.scalar = s.scalar;
   v.images = images, v.set_channels = s.set_channels;
   v.count = WorkItems(s, images);
   std::vector<void*> args = KernelArguments(s.kind, v);
+  const std::string& name = pixel_input ? std::string("pixel input") : graph_.nodes[s.node].name;
   const long long blocks = GridBlocks(s, images);
-  if (blocks > 0x7fffffffLL) return RuntimeError("node '{}': {} thread blocks exceed the grid limit", graph_.nodes[s.node].name, blocks);
+  if (blocks > 0x7fffffffLL) return RuntimeError("node '{}': {} thread blocks exceed the grid limit", name, blocks);
   return d_.Check(d_.LaunchKernel(functions_[size_t(s.variant)], unsigned(blocks), unsigned(s.grid_y), 1, unsigned(s.block),
                                   1, 1, 0, p.stream.get(), args.data(), nullptr),
                   "cuLaunchKernel")
-      .WithContext(fmt::format("node '{}' ({})", graph_.nodes[s.node].name, plan_.variants[size_t(s.variant)].name));
+      .WithContext(fmt::format("node '{}' ({})", name, plan_.variants[size_t(s.variant)].name));
 }
 
 Status CudaExecutor::Collect(Pipeline& p, std::vector<float>& logits) {
@@ -233,14 +246,28 @@ Result<CUgraphExec> CudaExecutor::GraphFor(Pipeline& p, int images) {
 }
 
 Status CudaExecutor::Run(std::span<const float> input, int batch, std::vector<float>& logits) {
-  const size_t in_size = graph_.ShapeOf(graph_.input).size(), out_size = OutputSize();
+  const size_t in_size = graph_.ShapeOf(graph_.input).size();
   if (batch <= 0 || input.size() != in_size * size_t(batch))
     return InvalidArgument("CudaExecutor::Run: {} floats for a batch of {} images of {} values", input.size(), batch, in_size);
+  return RunBatch({input, {}, data::PixelLayout::kPlanar}, batch, logits);
+}
+
+Status CudaExecutor::RunPixels(std::span<const uint8_t> pixels, data::PixelLayout layout, int batch, std::vector<float>& logits) {
+  const size_t in_size = graph_.ShapeOf(graph_.input).size();
+  if (batch <= 0 || pixels.size() != in_size * size_t(batch))
+    return InvalidArgument("CudaExecutor::RunPixels: {} bytes for a batch of {} images of {} values", pixels.size(), batch, in_size);
+  return RunBatch({{}, pixels, layout}, batch, logits);
+}
+
+Status CudaExecutor::RunBatch(const BatchInput& input, int batch, std::vector<float>& logits) {
+  const size_t in_size = graph_.ShapeOf(graph_.input).size(), out_size = OutputSize();
   ADQ_CU(d_, CtxSetCurrent(context_));
   ADQ_RETURN_IF_ERROR(DropPending());
   logits.resize(size_t(batch) * out_size);
   const int input_slot = plan_.tensor_slot[size_t(graph_.input)];
   const int output_slot = plan_.tensor_slot[size_t(graph_.output)];
+  const bool pixels = !input.pixels.empty();
+  const size_t value_bytes = pixels ? 1 : sizeof(float);
   // As many chunks as the chunk size needs, of equal size (10,000 images in chunks of at most 3328:
   // 4 x 2500, not 3 x 3328 and a last chunk of 16 whose kernels could not fill the card).
   const int chunks = (batch + chunk_ - 1) / chunk_;
@@ -254,9 +281,13 @@ Status CudaExecutor::Run(std::span<const float> input, int batch, std::vector<fl
     if (graphs_) {
       ADQ_ASSIGN_OR_RETURN(chunk_graph, GraphFor(p, n));
     }
-    std::memcpy(p.host_in.get(), input.data() + size_t(first) * in_size, size_t(n) * in_size * sizeof(float));
-    ADQ_CU(d_, MemcpyHtoDAsync(p.slots[size_t(input_slot)].get(), p.host_in.get(), size_t(n) * in_size * sizeof(float), p.stream.get()));
+    const size_t offset = size_t(first) * in_size, bytes = size_t(n) * in_size * value_bytes;
+    std::memcpy(p.host_in.get(), pixels ? static_cast<const void*>(input.pixels.data() + offset) : input.floats.data() + offset, bytes);
+    const CUdeviceptr destination = pixels ? p.pixels.get() : p.slots[size_t(input_slot)].get();
+    ADQ_CU(d_, MemcpyHtoDAsync(destination, p.host_in.get(), bytes, p.stream.get()));
     ADQ_CU(d_, EventRecord(p.start.get(), p.stream.get()));
+    // The pixels' normalisation is timed with the kernels, outside the graph (which starts from floats).
+    if (pixels) ADQ_RETURN_IF_ERROR(Launch(plan_.pixel_input, p, n, &input));
     if (chunk_graph) ADQ_CU(d_, GraphLaunch(chunk_graph, p.stream.get()));
     else
       for (const PlanStep& s : plan_.steps) ADQ_RETURN_IF_ERROR(Launch(s, p, n));

@@ -1,7 +1,8 @@
 // Runs a validated Graph on one NVIDIA GPU: the plan's kernel variants are compiled with NVRTC for
 // the GPU's architecture (or found in the kernel cache), weights are uploaded once, and a batch is
 // streamed through two pipelines (pinned staging buffers, one stream each), so the copy of one chunk
-// overlaps the kernels of the other. Optionally each chunk's kernels are one CUDA graph, captured
+// overlaps the kernels of the other. A batch of 8-bit pixels crosses the bus as bytes and is
+// normalised on the GPU (RunPixels: a quarter of the bytes of floats, no normalising on the host). Optionally each chunk's kernels are one CUDA graph, captured
 // once per pipeline and chunk size and replayed. Results are bit-identical to the CPU backend.
 #pragma once
 
@@ -54,6 +55,7 @@ class CudaExecutor final : public InferenceBackend {
   ~CudaExecutor() override;
 
   Status Run(std::span<const float> input, int batch, std::vector<float>& logits) override;
+  Status RunPixels(std::span<const uint8_t> pixels, data::PixelLayout layout, int batch, std::vector<float>& logits) override;
   size_t OutputSize() const override { return graph_.ShapeOf(graph_.output).size(); }
   std::string Describe() const override;
 
@@ -71,10 +73,17 @@ class CudaExecutor final : public InferenceBackend {
     int images = 0;
     CudaGraphExec exec;
   };
+  // A batch as Run or RunPixels got it: floats, or pixels in a layout.
+  struct BatchInput {
+    std::span<const float> floats;
+    std::span<const uint8_t> pixels;
+    data::PixelLayout layout = data::PixelLayout::kPlanar;
+  };
   struct Pipeline {
     Stream stream;
     Event start, end;
-    PinnedMemory host_in, host_out;
+    PinnedMemory host_in, host_out;  // host_in: a chunk's floats, or its pixels
+    DeviceMemory pixels;             // a chunk's pixels, for the plan's pixel_input step
     std::vector<DeviceMemory> slots;
     std::vector<DeviceMemory> codes;  // the plan's code buffers
     std::vector<ChunkGraph> graphs;  // with CudaOptions::graphs: the chunk sizes seen, most recent last
@@ -88,7 +97,8 @@ class CudaExecutor final : public InferenceBackend {
   size_t CodeBytesPerImage() const;
   size_t DeviceBytesPerImage() const;
   Result<int> ChunkForCard() const;
-  Status Launch(const PlanStep& step, Pipeline& p, int images);
+  Status RunBatch(const BatchInput& input, int batch, std::vector<float>& logits);
+  Status Launch(const PlanStep& step, Pipeline& p, int images, const BatchInput* pixels = nullptr);
   Status Collect(Pipeline& p, std::vector<float>& logits);
   Status DropPending();
   Result<CUgraphExec> GraphFor(Pipeline& p, int images);
@@ -103,7 +113,8 @@ class CudaExecutor final : public InferenceBackend {
   // Declared after the context so they are destroyed before it is released.
   std::vector<Module> modules_;
   std::vector<CUfunction> functions_;  // per variant
-  std::vector<StepResources> resources_;
+  std::vector<StepResources> resources_;  // per plan step
+  StepResources pixel_input_resources_;    // the plan's pixel_input step: its table
   std::vector<Pipeline> pipelines_;
   CudaStats stats_;
 };

@@ -10,6 +10,7 @@
 #include "core/fusion.h"
 #include "core/quant_math.h"
 #include "cuda/kernel_sources.h"
+#include "data/pixel_input.h"
 
 namespace adderq::cuda {
 namespace {
@@ -35,6 +36,7 @@ class PlanBuilder {
     for (const PlanStep& s : plan_.steps)  // channel groups run along grid.y, which CUDA caps
       if (s.grid_y > kMaxGridY)
         return Unsupported("CUDA plan for node '{}': {} output channel groups (at most {})", g_.nodes[s.node].name, s.grid_y, kMaxGridY);
+    AddPixelInput();
     AssignSlots();
     AssignCodeBuffers();
     return std::move(plan_);
@@ -502,6 +504,20 @@ class PlanBuilder {
       plan_.steps.push_back(std::move(ts));
     }
     return Status::Ok();
+  }
+
+  // The pixels-to-floats step of a run from 8-bit pixels: one thread per 4 pixel positions of an
+  // image where the plane allows (the kernel's 32-bit loads and 16-byte stores), else per position.
+  void AddPixelInput() {
+    const Shape3 in = g_.ShapeOf(g_.input);
+    PlanStep& s = plan_.pixel_input;
+    s.kind = StepKind::kPixelInput;
+    s.output = g_.input;
+    const int plane = in.h * in.w;
+    s.variant = Variant(fmt::format("pixels_c{}_{}", in.c, plane), PixelInputSource(in.c, plane));
+    s.threads_per_image = size_t(plane % 4 == 0 ? plane / 4 : plane);
+    s.block = 256;
+    s.weight = data::NormalizationTable(g_.meta.mean, g_.meta.std);
   }
 
   // Code buffers, as the activation slots: a step's codes_out (or a quantize step's codes) takes a

@@ -14,7 +14,10 @@
 
 namespace adderq::cuda {
 
-enum class StepKind { kQuantize, kAdderQuant, kAdderTensorCore, kConvLikeFloat, kLinear, kAvgPool, kBatchNorm, kElementwise };
+enum class StepKind {
+  kQuantize, kAdderQuant, kAdderTensorCore, kConvLikeFloat, kLinear, kAvgPool, kBatchNorm, kElementwise,
+  kPixelInput,  // CudaPlan::pixel_input only
+};
 
 // Which kernel runs the quantized adder layers. Both give identical integer sums.
 enum class AdderKernel {
@@ -113,6 +116,10 @@ struct CudaPlan {
   size_t max_codes_words_per_image = 0;  // every code buffer holds at most this many words per image
   int fused_nodes = 0;                   // elementwise nodes folded into a producer's epilogue
   int fused_codes = 0;                   // quantize steps replaced by a producer's epilogue
+  // What a run from 8-bit pixels does first (kPixelInput; not one of `steps`, which start from the
+  // input's floats): the pixels, planar or interleaved, to the input tensor's normalised floats by
+  // the table in `weight` (data::NormalizationTable). Its variant comes after the steps' variants.
+  PlanStep pixel_input;
 };
 
 // Every name in `layers` is a quantized adder layer of `graph`, with pixels in 0..kMaxSimdPixels and

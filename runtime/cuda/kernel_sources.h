@@ -104,5 +104,8 @@ bool GlobalAvgPoolStaged(int in_h, int in_w, int kernel, int out_h, int out_w);
 std::string BatchNormSource(int channels, int plane);
 // y = x (copy), y = max(x, 0), y = a + b, y = max(a + b, 0)
 std::string ElementwiseSource(bool add, bool relu);
+// 8-bit pixels, planar or interleaved (a kernel argument), to normalised CHW floats by a table of
+// [channels][256] floats (data::NormalizationTable): the input of RunPixels.
+std::string PixelInputSource(int channels, int plane);
 
 }  // namespace adderq::cuda

@@ -13,6 +13,8 @@ template <class Ptr>
 struct LaunchValues {
   Ptr x{}, x2{}, residual{}, y{}, codes{}, codes_out{}, shortcut_codes_out{};
   Ptr packed_weights{}, channel_map{}, weight_abs{}, sum_bias{}, weight{}, scale{}, shift{};
+  Ptr pixels{};         // kPixelInput: the 8-bit pixels
+  int interleaved = 0;  // kPixelInput: their layout (data::PixelLayout::kInterleaved, else planar)
   float scalar = 0.f, codes_out_multiplier = 0.f, shortcut_codes_multiplier = 0.f;
   int images = 0, set_channels = 0;
   long long count = 0;  // work items: images x the step's threads per image
@@ -35,6 +37,7 @@ std::vector<void*> KernelArguments(StepKind kind, LaunchValues<Ptr>& v) {
     case StepKind::kAvgPool: return {&v.x, &v.y, &v.scalar, &v.images};
     case StepKind::kBatchNorm: return {&v.x, &v.scale, &v.shift, &v.y, &v.images};
     case StepKind::kElementwise: return {&v.x, &v.x2, &v.y, &v.count};
+    case StepKind::kPixelInput: return {&v.pixels, &v.weight, &v.y, &v.images, &v.interleaved};
   }
   return {};
 }

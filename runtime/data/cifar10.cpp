@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/file_io.h"
+#include "data/pixel_input.h"
 
 namespace adderq::data {
 
@@ -49,14 +50,7 @@ Result<ImageSet> LoadCifar10Train(const std::string& dir) {
 
 void Normalize(const uint8_t* pixels, size_t count, std::span<const float> mean, std::span<const float> std,
                float* out) {
-  const size_t plane = size_t(kCifarSide) * kCifarSide;
-  for (size_t n = 0; n < count; ++n)
-    for (size_t c = 0; c < 3; ++c) {
-      const float m = mean[c], inv = 1.f / std[c];
-      const uint8_t* src = pixels + n * kCifarPixels + c * plane;
-      float* dst = out + n * kCifarPixels + c * plane;
-      for (size_t i = 0; i < plane; ++i) dst[i] = NormalizePixel(src[i], m, inv);
-    }
+  NormalizePixels({pixels, count * kCifarPixels}, PixelLayout::kPlanar, int(count), 3, kCifarSide * kCifarSide, mean, std, out);
 }
 
 void AugmentCropFlip(const uint8_t* src, uint8_t* dst, std::mt19937_64& rng) {

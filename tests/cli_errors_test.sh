@@ -33,6 +33,7 @@ expect 2 "run eval: missing artifact" -- "$run" eval "$tmp/missing.adq"
 expect 0 "run --help" -- "$run" eval --help
 expect 1 "run eval: unknown --cuda-adder" -- "$run" eval "$tmp/junk.adq" --cuda-adder fastest
 expect 1 "run bench: one number for --cuda-tc-tiles" -- "$run" bench "$tmp/junk.adq" --cuda-tc-tiles 4
+expect 1 "run bench: unknown --input" -- "$run" bench "$tmp/junk.adq" --input bytes
 if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   head -c 500000 "$shared/checkpoints/resnet20_adder_cifar10.pth" >"$tmp/trunc.pth"
   expect 2 "compile: truncated checkpoint" -- "$compile" "$tmp/trunc.pth" -o "$tmp/t.adq" --method fp

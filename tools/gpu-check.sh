@@ -122,6 +122,8 @@ for bits in 4 8; do
   cat "$OUT/eval_w${bits}.err"
   limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 5 > "$OUT/bench_w$bits.json" 2>>"$OUT/eval_w${bits}.err"
   if [ $bits -le 4 ]; then
+    # The same from normalised floats (bench's input before the pixel kernel; 4x the bytes copied).
+    limited 60 $bin/adderq-run bench "$m" --images $images --device cuda --input floats --json --repeat 5 > "$OUT/bench_w${bits}_floats.json" 2>>"$OUT/eval_w${bits}.err"
     # The tensor-core kernels on the same layers (--cuda-adder auto is the packed-SIMD kernel until
     # they are shown identical and faster here), and a sweep of their tiles per warp (N x 8
     # channels, M x 16 pixels).
@@ -269,6 +271,15 @@ print('4-bit chunk size, images/s by wall time incl. copies (GPU kernel ms/10k):
     '%s %s (%s)' % (k + (' = %s' % b.get('cuda_chunk_images') if k == 'auto' else ''), f(b.get('images_per_second'), '%.0f'),
                     f(b.get('gpu_kernel_ms'), '%.2f'))
     for k, b in [('whole run', load(f'{out}/bench_w4.json'))] + [(c, load(f'{out}/bench_w4_chunk_{c}.json')) for c in ('1024', '2048', '4096', 'auto')]))
+# The input's path (one chunk, wall time incl. copies): 8-bit pixels normalised on the GPU (eval's
+# and bench's default) against floats normalised beforehand; and against the PyTorch formulation.
+pix, flo = load(f'{out}/bench_w4.json'), load(f'{out}/bench_w4_floats.json')
+unfold = base.get('unfold_abs_sum_images_per_second') if base else None
+ratio = lambda a, b: (a / b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0 else None
+print('4-bit input, images/s by wall time incl. copies (GPU kernel ms/10k): pixels %s (%s), floats %s (%s); vs PyTorch unfold+abs-sum: %sx by wall time from pixels, %sx by GPU time' % (
+    f(pix.get('images_per_second'), '%.0f'), f(pix.get('gpu_kernel_ms'), '%.2f'), f(flo.get('images_per_second'), '%.0f'),
+    f(flo.get('gpu_kernel_ms'), '%.2f'), f(ratio(pix.get('images_per_second'), unfold), '%.0f'),
+    f(ratio(1e3 * images / pix['gpu_kernel_ms'] if pix.get('gpu_kernel_ms') else None, unfold), '%.0f')))
 ceil = load(f'{out}/ceilings.json')
 if 'results' in ceil:
     print('ceilings: ' + ', '.join('%s %.1f T ops/s' % (r['name'], r['ops_per_second'] / 1e12) for r in ceil['results']))

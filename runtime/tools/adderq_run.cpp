@@ -123,6 +123,11 @@ void AddBenchCommand(CLI::App& app, BenchArgs& a) {
   AddDeviceOptions(cmd, a.device, a.threads);
   AddCudaKernelOptions(cmd, a.cuda);
   AddCudaChunkOption(cmd, a.cuda_chunk, "the whole run is one chunk");
+  cmd->add_option("--input", a.input,
+                  "what the timed runs give the backend: pixels (the test set's bytes, normalised by the backend,\n"
+                  "as eval does; on a GPU after the copy) or floats (normalised beforehand, outside the timing)")
+      ->check(CLI::IsMember({"pixels", "floats"}))
+      ->capture_default_str();
   cmd->add_flag("--json", a.json, "print one JSON object");
   cmd->add_flag("--quiet,-q", a.quiet, "no notices on stderr");
 }

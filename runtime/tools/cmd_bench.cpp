@@ -39,10 +39,13 @@ Status RunBench(const BenchArgs& a) {
   ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   auto* gpu = dynamic_cast<cuda::CudaExecutor*>(backend.get());
   const int batch = gpu ? n : 100;
+  const bool pixels = a.input == "pixels";
   auto run_all = [&]() -> Status {
     for (int first = 0; first < n; first += batch) {
       const int m = std::min(batch, n - first);
-      ADQ_RETURN_IF_ERROR(backend->Run({input.data() + size_t(first) * data::kCifarPixels, size_t(m) * data::kCifarPixels}, m, logits));
+      const size_t offset = size_t(first) * data::kCifarPixels, values = size_t(m) * data::kCifarPixels;
+      ADQ_RETURN_IF_ERROR(pixels ? backend->RunPixels({test.image(0) + offset, values}, data::PixelLayout::kPlanar, m, logits)
+                                 : backend->Run({input.data() + offset, values}, m, logits));
     }
     return Status::Ok();
   };
@@ -83,6 +86,7 @@ Status RunBench(const BenchArgs& a) {
   j["model"] = a.model;
   j["backend"] = backend->Describe();
   j["images"] = n;
+  j["input"] = a.input;
   j["seconds"] = best;
   j["images_per_second"] = double(n) / best;
   j["adder_mops_per_image"] = total_ops / 1e6;
@@ -131,8 +135,8 @@ Status RunBench(const BenchArgs& a) {
     std::printf("%s\n", j.dump().c_str());
     return Status::Ok();
   }
-  std::printf("%s on %s: %d images in %.4f s = %.0f images/s (best of %d)\n", a.model.c_str(), backend->Describe().c_str(), n,
-              best, double(n) / best, a.repeat);
+  std::printf("%s on %s: %d images (%s) in %.4f s = %.0f images/s (best of %d)\n", a.model.c_str(), backend->Describe().c_str(), n,
+              pixels ? "8-bit pixels" : "normalised floats", best, double(n) / best, a.repeat);
   std::printf("adder work: %.1f M ops/image, %.1f G ops/s end to end\n", total_ops / 1e6, total_ops * n / best / 1e9);
   if (gpu)
     std::printf("GPU kernel time %.3f ms for %d images (chunks of %d; with two chunks in flight their times can overlap)\n",

@@ -42,6 +42,7 @@ struct BenchArgs {
   CudaKernelChoice cuda;
   int images = 10000, repeat = 3, threads = 0;
   int cuda_chunk = -1;  // -1: the whole run is one chunk; 0: chosen for the card
+  std::string input = "pixels";  // "pixels": the test set's bytes, as eval runs; "floats": normalised beforehand
   bool json = false, quiet = false;
 };
 Status RunBench(const BenchArgs& args);

@@ -23,6 +23,29 @@ constexpr int kGroups = int(kPlane / kVec);
 __device__ __forceinline__ float adq_normalized(const float* __restrict__ table, int c, u32 byte) {
   return __ldg(table + c * 256 + int(byte));
 }
+// kVec = 4: the group's bytes as kC words, then each channel's 4 floats as one store. The layout is
+// a template argument so that every byte's place in words[] is a constant once unrolled (with the
+// run-time flag inside, ptxas put words[] on the stack).
+template <bool kInterleaved>
+__device__ __forceinline__ void adq_normalize_group(const unsigned char* __restrict__ src, const float* __restrict__ table,
+                                                    float* __restrict__ dst, int p) {
+  u32 words[kC];
+  const u32* src_words = reinterpret_cast<const u32*>(src);
+#pragma unroll
+  for (int w = 0; w < kC; ++w) words[w] = kInterleaved ? src_words[(i64(p) * kC) / 4 + w] : src_words[(i64(w) * kPlane + p) / 4];
+#pragma unroll
+  for (int c = 0; c < kC; ++c) {
+    float v[4];
+#pragma unroll
+    for (int k = 0; k < 4; ++k) {
+      const int at = kInterleaved ? k * int(kC) + c : c * 4 + k;  // the byte's index in words[]
+      v[k] = adq_normalized(table, c, (words[at / 4] >> (8 * (at % 4))) & 0xffu);
+    }
+    float4 out;
+    out.x = v[0], out.y = v[1], out.z = v[2], out.w = v[3];
+    *reinterpret_cast<float4*>(dst + i64(c) * kPlane) = out;
+  }
+}
 extern "C" __global__ void __launch_bounds__(256) adq_kernel(const unsigned char* __restrict__ pixels,
                                                              const float* __restrict__ table, float* __restrict__ y,
                                                              int images, int interleaved) {
@@ -36,23 +59,10 @@ extern "C" __global__ void __launch_bounds__(256) adq_kernel(const unsigned char
 #pragma unroll
     for (int c = 0; c < kC; ++c)
       dst[i64(c) * kPlane] = adq_normalized(table, c, interleaved ? src[i64(p) * kC + c] : src[i64(c) * kPlane + p]);
-    return;
-  }
-  u32 words[kC];
-  const u32* src_words = reinterpret_cast<const u32*>(src);
-#pragma unroll
-  for (int w = 0; w < kC; ++w) words[w] = interleaved ? src_words[(i64(p) * kC) / 4 + w] : src_words[(i64(w) * kPlane + p) / 4];
-#pragma unroll
-  for (int c = 0; c < kC; ++c) {
-    float v[4];
-#pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const int at = interleaved ? k * int(kC) + c : c * 4 + k;  // the byte's index in words[]
-      v[k] = adq_normalized(table, c, (words[at / 4] >> (8 * (at % 4))) & 0xffu);
-    }
-    float4 out;
-    out.x = v[0], out.y = v[1], out.z = v[2], out.w = v[3];
-    *reinterpret_cast<float4*>(dst + i64(c) * kPlane) = out;
+  } else if (interleaved) {
+    adq_normalize_group<true>(src, table, dst, p);
+  } else {
+    adq_normalize_group<false>(src, table, dst, p);
   }
 }
 )";

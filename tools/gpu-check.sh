@@ -276,10 +276,11 @@ print('4-bit chunk size, images/s by wall time incl. copies (GPU kernel ms/10k):
 pix, flo = load(f'{out}/bench_w4.json'), load(f'{out}/bench_w4_floats.json')
 unfold = base.get('unfold_abs_sum_images_per_second') if base else None
 ratio = lambda a, b: (a / b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0 else None
-print('4-bit input, images/s by wall time incl. copies (GPU kernel ms/10k): pixels %s (%s), floats %s (%s); vs PyTorch unfold+abs-sum: %sx by wall time from pixels, %sx by GPU time' % (
+times = lambda v: ('%.0fx' % v) if isinstance(v, (int, float)) else 'n/a'
+print('4-bit input, images/s by wall time incl. copies (GPU kernel ms/10k): pixels %s (%s), floats %s (%s); vs PyTorch unfold+abs-sum: %s by wall time from pixels, %s by GPU time' % (
     f(pix.get('images_per_second'), '%.0f'), f(pix.get('gpu_kernel_ms'), '%.2f'), f(flo.get('images_per_second'), '%.0f'),
-    f(flo.get('gpu_kernel_ms'), '%.2f'), f(ratio(pix.get('images_per_second'), unfold), '%.0f'),
-    f(ratio(1e3 * images / pix['gpu_kernel_ms'] if pix.get('gpu_kernel_ms') else None, unfold), '%.0f')))
+    f(flo.get('gpu_kernel_ms'), '%.2f'), times(ratio(pix.get('images_per_second'), unfold)),
+    times(ratio(1e3 * images / pix['gpu_kernel_ms'] if pix.get('gpu_kernel_ms') else None, unfold))))
 ceil = load(f'{out}/ceilings.json')
 if 'results' in ceil:
     print('ceilings: ' + ', '.join('%s %.1f T ops/s' % (r['name'], r['ops_per_second'] / 1e12) for r in ceil['results']))

@@ -26,12 +26,7 @@ std::vector<uint8_t> SyntheticArtifact(int bits) {
 
 // CIFAR records are planar; the API's pixels are interleaved.
 std::vector<uint8_t> Interleave(const uint8_t* planar, size_t count) {
-  const size_t plane = 32 * 32;
-  std::vector<uint8_t> out(count * plane * 3);
-  for (size_t n = 0; n < count; ++n)
-    for (size_t i = 0; i < plane; ++i)
-      for (size_t c = 0; c < 3; ++c) out[(n * plane + i) * 3 + c] = planar[n * plane * 3 + c * plane + i];
-  return out;
+  return testing::Interleave({planar, planar + count * data::kCifarPixels}, 3, 32 * 32);
 }
 
 ErrorCode CodeOf(const std::function<void()>& fn) {

@@ -70,12 +70,10 @@ TEST(PixelInput, BothLayoutsAndTheTableGiveTheSameFloats) {
   constexpr int kImages = 2, kC = 5, kPlane = 21;
   const std::vector<float> mean{0.4914f, 0.4822f, 0.4465f, 0.f, 1.f}, std{0.2470f, 0.2435f, 0.2616f, 1.f, 0.5f};
   std::mt19937 rng(5);
-  std::vector<uint8_t> planar(size_t(kImages) * kC * kPlane), interleaved(planar.size());
+  std::vector<uint8_t> planar(size_t(kImages) * kC * kPlane);
   for (uint8_t& v : planar) v = uint8_t(rng());
-  for (int n = 0; n < kImages; ++n)
-    for (int c = 0; c < kC; ++c)
-      for (int p = 0; p < kPlane; ++p)
-        interleaved[size_t((n * kPlane + p) * kC + c)] = planar[size_t((n * kC + c) * kPlane + p)];
+  const std::vector<uint8_t> interleaved = testing::Interleave(planar, kC, kPlane);
+  ASSERT_EQ(interleaved[size_t(kPlane + 2) * kC + 4], planar[size_t(kC + 4) * kPlane + 2]);  // image 1, pixel 2, channel 4
   std::vector<float> from_planar(planar.size()), from_interleaved(planar.size());
   NormalizePixels(planar, PixelLayout::kPlanar, kImages, kC, kPlane, mean, std, from_planar.data());
   NormalizePixels(interleaved, PixelLayout::kInterleaved, kImages, kC, kPlane, mean, std, from_interleaved.data());

@@ -210,12 +210,10 @@ TEST(CudaEmulation, PixelInputMatchesCpuNormalization) {
     EXPECT_EQ(pixel_step.threads_per_image, size_t(c.in.h * c.in.w) / (c.vectorized ? 4 : 1));
     const int batch = 3;
     std::mt19937 rng(uint32_t(c.in.size()));
-    std::vector<uint8_t> planar(size_t(batch) * c.in.size()), interleaved(planar.size());
+    std::vector<uint8_t> planar(size_t(batch) * c.in.size());
     for (uint8_t& v : planar) v = uint8_t(rng());
     const size_t plane = size_t(c.in.h) * size_t(c.in.w), C = size_t(c.in.c);
-    for (size_t i = 0; i < size_t(batch); ++i)
-      for (size_t ch = 0; ch < C; ++ch)
-        for (size_t p = 0; p < plane; ++p) interleaved[(i * plane + p) * C + ch] = planar[(i * C + ch) * plane + p];
+    const std::vector<uint8_t> interleaved = Interleave(planar, c.in.c, int(plane));
     std::vector<float> expected(planar.size());
     data::NormalizePixels(planar, data::PixelLayout::kPlanar, batch, c.in.c, int(plane), g.meta.mean, g.meta.std, expected.data());
     const std::string what = fmt::format("{}x{}x{}", c.in.c, c.in.h, c.in.w);

@@ -114,14 +114,7 @@ std::vector<uint8_t> Pixels(int first, int count) {
 }
 
 // The same images with each pixel's channels together ([image][pixel][channel]).
-std::vector<uint8_t> Interleaved(const std::vector<uint8_t>& planar) {
-  std::vector<uint8_t> out(planar.size());
-  constexpr size_t kPlane = 32 * 32;
-  for (size_t n = 0; n < planar.size() / data::kCifarPixels; ++n)
-    for (size_t c = 0; c < 3; ++c)
-      for (size_t p = 0; p < kPlane; ++p) out[(n * kPlane + p) * 3 + c] = planar[(n * 3 + c) * kPlane + p];
-  return out;
-}
+std::vector<uint8_t> Interleaved(const std::vector<uint8_t>& planar) { return testing::Interleave(planar, 3, 32 * 32); }
 
 std::string CacheDir() { return (fs::temp_directory_path() / "adderq_host_gpu_kernel_cache").string(); }
 

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/backend.h"
 #include "core/executor.h"
+#include "data/pixel_input.h"
 #include "kernels/epilogue.h"
 #include "kernels/tile_kernels.h"
 #include "test_support.h"
@@ -89,6 +91,32 @@ TEST(Executor, EpilogueMatchesScalarFormula) {
         EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
             << kernels::SimdLevel() << " residual " << use_residual << " relu " << relu << " integer " << integer;
       }
+}
+
+// The CPU backend from 8-bit pixels: Run's logits for the floats data::NormalizePixels gives, in
+// both layouts, and a wrong byte count or batch is a one-line error, not a read past the end.
+TEST(CpuBackend, RunPixelsGivesRunsLogitsAndRejectsWrongSizes) {
+  const Graph g = testing::SyntheticResNet(20, 4, 21);
+  auto ex = Executor::Create(g, 2);
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  CpuBackend backend(**ex);
+  constexpr int kBatch = 3;
+  std::mt19937 rng(9);
+  std::vector<uint8_t> planar(size_t(kBatch) * 3 * 32 * 32);
+  for (uint8_t& v : planar) v = uint8_t(rng());
+  std::vector<float> floats(planar.size()), expected, got;
+  data::NormalizePixels(planar, data::PixelLayout::kPlanar, kBatch, 3, 32 * 32, g.meta.mean, g.meta.std, floats.data());
+  ASSERT_TRUE(backend.Run(floats, kBatch, expected).ok());
+  ASSERT_TRUE(backend.RunPixels(planar, data::PixelLayout::kPlanar, kBatch, got).ok());
+  EXPECT_EQ(got, expected);
+  ASSERT_TRUE(backend.RunPixels(testing::Interleave(planar, 3, 32 * 32), data::PixelLayout::kInterleaved, kBatch, got).ok());
+  EXPECT_EQ(got, expected);
+  for (const auto& [bytes, batch] : {std::pair{planar.size() - 1, kBatch}, std::pair{planar.size(), kBatch + 1}, std::pair{size_t(0), 0}}) {
+    const Status s = backend.RunPixels(std::span(planar).first(bytes), data::PixelLayout::kPlanar, batch, got);
+    EXPECT_FALSE(s.ok()) << bytes << " bytes, batch " << batch;
+    EXPECT_NE(s.message().find("bytes for a batch of"), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find('\n'), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -29,6 +29,15 @@ std::vector<uint8_t> ReadAll(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
+std::vector<uint8_t> Interleave(const std::vector<uint8_t>& planar, int channels, int plane) {
+  const size_t C = size_t(channels), P = size_t(plane);
+  std::vector<uint8_t> out(planar.size());
+  for (size_t n = 0; n < planar.size() / (C * P); ++n)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t p = 0; p < P; ++p) out[(n * P + p) * C + c] = planar[(n * C + c) * P + p];
+  return out;
+}
+
 namespace {
 template <typename In, typename W, typename Acc, typename F>
 std::vector<Acc> NaiveConvLike(const std::vector<In>& x, Shape3 in, const std::vector<W>& w, int out_c, int kh, int kw,

@@ -14,6 +14,9 @@ namespace adderq::testing {
 std::string SharedPath(const std::string& rel);
 std::string FixturePath(const std::string& name);
 std::vector<uint8_t> ReadAll(const std::string& path);
+// Planar 8-bit images ([image][channel][plane], CIFAR-10's records) with each pixel's channels
+// together instead ([image][plane][channel]: decoded RGB, the API's RunPixels).
+std::vector<uint8_t> Interleave(const std::vector<uint8_t>& planar, int channels, int plane);
 
 // Naive adder layer on one image: out[o][y][x] = sum |x_pad - w| (the distance, >= 0), in double.
 std::vector<double> NaiveAdderDistance(const std::vector<float>& x, Shape3 in, const std::vector<float>& w, int out_c,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -166,8 +167,8 @@ Result<int> CudaExecutor::ChunkForCard() const {
   return ChooseChunkImages(fills, limits);
 }
 
-// `pixels`: the batch being run, for the pixel_input step (its layout); the other steps ignore it.
-Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images, const BatchInput* pixels) {
+// `interleaved`: the layout of the pixels, for the pixel_input step; the other steps ignore it.
+Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images, bool interleaved) {
   const bool pixel_input = &s == &plan_.pixel_input;
   const StepResources& r = pixel_input ? pixel_input_resources_ : resources_[size_t(&s - plan_.steps.data())];
   auto slot = [&](int tensor) -> CUdeviceptr {
@@ -181,12 +182,12 @@ Status CudaExecutor::Launch(const PlanStep& s, Pipeline& p, int images, const Ba
   v.packed_weights = r.packed_weights.get(), v.channel_map = r.channel_map.get();
   v.weight_abs = r.weight_abs.get(), v.sum_bias = r.sum_bias.get(), v.weight = r.weight.get(), v.scale = r.scale.get(), v.shift = r.shift.get();
   v.pixels = p.pixels.get();
-  v.interleaved = pixels && pixels->layout == data::PixelLayout::kInterleaved;
+  v.interleaved = interleaved;
   v.scalar = s.scalar;
   v.images = images, v.set_channels = s.set_channels;
   v.count = WorkItems(s, images);
   std::vector<void*> args = KernelArguments(s.kind, v);
-  const std::string& name = pixel_input ? std::string("pixel input") : graph_.nodes[s.node].name;
+  const std::string_view name = pixel_input ? std::string_view("pixel input") : std::string_view(graph_.nodes[s.node].name);
   const long long blocks = GridBlocks(s, images);
   if (blocks > 0x7fffffffLL) return RuntimeError("node '{}': {} thread blocks exceed the grid limit", name, blocks);
   return d_.Check(d_.LaunchKernel(functions_[size_t(s.variant)], unsigned(blocks), unsigned(s.grid_y), 1, unsigned(s.block),
@@ -287,7 +288,7 @@ Status CudaExecutor::RunBatch(const BatchInput& input, int batch, std::vector<fl
     ADQ_CU(d_, MemcpyHtoDAsync(destination, p.host_in.get(), bytes, p.stream.get()));
     ADQ_CU(d_, EventRecord(p.start.get(), p.stream.get()));
     // The pixels' normalisation is timed with the kernels, outside the graph (which starts from floats).
-    if (pixels) ADQ_RETURN_IF_ERROR(Launch(plan_.pixel_input, p, n, &input));
+    if (pixels) ADQ_RETURN_IF_ERROR(Launch(plan_.pixel_input, p, n, input.layout == data::PixelLayout::kInterleaved));
     if (chunk_graph) ADQ_CU(d_, GraphLaunch(chunk_graph, p.stream.get()));
     else
       for (const PlanStep& s : plan_.steps) ADQ_RETURN_IF_ERROR(Launch(s, p, n));

@@ -2,8 +2,9 @@
 // the GPU's architecture (or found in the kernel cache), weights are uploaded once, and a batch is
 // streamed through two pipelines (pinned staging buffers, one stream each), so the copy of one chunk
 // overlaps the kernels of the other. A batch of 8-bit pixels crosses the bus as bytes and is
-// normalised on the GPU (RunPixels: a quarter of the bytes of floats, no normalising on the host). Optionally each chunk's kernels are one CUDA graph, captured
-// once per pipeline and chunk size and replayed. Results are bit-identical to the CPU backend.
+// normalised on the GPU (RunPixels: a quarter of the bytes of floats, no normalising on the host).
+// Optionally each chunk's kernels are one CUDA graph, captured once per pipeline and chunk size and
+// replayed. Results are bit-identical to the CPU backend.
 #pragma once
 
 #include <memory>
@@ -98,7 +99,7 @@ class CudaExecutor final : public InferenceBackend {
   size_t DeviceBytesPerImage() const;
   Result<int> ChunkForCard() const;
   Status RunBatch(const BatchInput& input, int batch, std::vector<float>& logits);
-  Status Launch(const PlanStep& step, Pipeline& p, int images, const BatchInput* pixels = nullptr);
+  Status Launch(const PlanStep& step, Pipeline& p, int images, bool interleaved = false);
   Status Collect(Pipeline& p, std::vector<float>& logits);
   Status DropPending();
   Result<CUgraphExec> GraphFor(Pipeline& p, int images);

@@ -1,6 +1,8 @@
 // NVRTC compilation of every kernel variant (no GPU needed) and the JIT compiler's use of the cache.
 // Skips, saying why, where NVRTC is not installed.
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -31,6 +33,21 @@ const Nvrtc* NvrtcOrNull() {
 
 bool IsElf(const std::vector<uint8_t>& b) { return b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F'; }
 
+// The block sizes each kernel source is launched with, over the plans given (its steps and the
+// pixel-input step).
+using LaunchBlocks = std::map<std::string, std::set<int>>;
+void RecordLaunchBlocks(const CudaPlan& plan, LaunchBlocks& blocks) {
+  for (const PlanStep& s : plan.steps) blocks[plan.variants[size_t(s.variant)].source].insert(s.block);
+  blocks[plan.variants[size_t(plan.pixel_input.variant)].source].insert(plan.pixel_input.block);
+}
+
+// The x of an entry's `.maxntid x, y, z` (what __launch_bounds__ becomes in PTX), 0 without one.
+int PtxMaxThreads(const std::string& ptx) {
+  const size_t at = ptx.find(".maxntid");
+  if (at == std::string::npos) return 0;
+  return std::atoi(ptx.c_str() + at + std::strlen(".maxntid"));
+}
+
 // Every variant the ResNet-20/32/56 artifacts need, at every supported bit width (and full
 // precision), compiles to a cubin for the A100 (sm_80) and H100/H200 (sm_90) architectures, and
 // ptxas keeps it in registers: no spills to local memory, which in an adder kernel's inner loop
@@ -39,11 +56,13 @@ bool IsElf(const std::vector<uint8_t>& b) { return b.size() > 4 && b[0] == 0x7f 
 TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   REQUIRE_NVRTC();
   std::map<std::string, std::string> variants;  // source -> name, deduplicated across depths
+  LaunchBlocks launch_blocks;
   for (int depth : {20, 32, 56})
     for (int bits : {0, 2, 3, 4, 5, 6, 7, 8}) {
       for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore}) {
         auto plan = BuildCudaPlan(testing::SyntheticResNet(depth, bits, 3), {90, kernel});
         ASSERT_TRUE(plan.ok()) << plan.status().message();
+        RecordLaunchBlocks(*plan, launch_blocks);
         for (const KernelVariant& v : plan->variants) variants.emplace(v.source, v.name);
       }
     }
@@ -53,6 +72,7 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   for (int bits : {4, 8}) {
     auto plan = BuildCudaPlan(testing::SyntheticResNet(20, bits, 3), {90, AdderKernel::kPackedSimd, 0, 0, 2});
     ASSERT_TRUE(plan.ok()) << plan.status().message();
+    RecordLaunchBlocks(*plan, launch_blocks);
     for (const KernelVariant& v : plan->variants)
       if (!variants.count(v.source)) blocked.emplace(v.source, v.name);
   }
@@ -67,6 +87,7 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
                                 {90, AdderKernel::kPackedSimd, 0, 0, pixels, true});
       ASSERT_TRUE(plan.ok()) << plan.status().message();
       EXPECT_EQ(plan->fused_codes, 20) << bits << " bits";
+      RecordLaunchBlocks(*plan, launch_blocks);
       for (const KernelVariant& v : plan->variants)
         if (!variants.count(v.source) && !blocked.count(v.source)) fused.emplace(v.source, v.name);
     }
@@ -80,11 +101,13 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   // NVRTC 13.0) it gave one 3-bit 16-channel variant 48 registers and a 16-byte spill, and 56
   // registers without a spill otherwise (the same source, alone or under load). So a variant
   // that spills is compiled twice more, and fails only if it spills every time.
+  int checked_launches = 0, bounded = 0;
   auto check = [&](const std::string& source, const std::string& name, int arch) {
     Result<KernelResources> r = InvalidArgument("not compiled");
+    std::string ptx;
     for (int attempt = 0; attempt < 3; ++attempt) {
       std::string log;
-      auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, options, &log);
+      auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, options, &log, &ptx);
       ASSERT_TRUE(cubin.ok()) << name << " sm_" << arch << ": " << cubin.status().message();
       EXPECT_TRUE(IsElf(*cubin)) << name;
       r = ParsePtxasInfo(log);
@@ -96,6 +119,22 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
     EXPECT_EQ(r->spill_load_bytes, 0) << name << " sm_" << arch;
     EXPECT_LE(r->shared_bytes, 48 * 1024) << name << ": static shared memory is limited to 48 KiB per block";
     EXPECT_GT(r->registers, 0) << name;
+    // The plan's launches fit what the kernel was compiled for: a block larger than its
+    // __launch_bounds__, or one whose registers exceed the SM's 64 K (allocated per warp in
+    // units of 256), fails cuLaunchKernel on the device, which the host emulation does not model.
+    const int max_threads = PtxMaxThreads(ptx);
+    const int warp_registers = (r->registers * 32 + 255) / 256 * 256;
+    ASSERT_TRUE(launch_blocks.count(source)) << name << " is never launched";
+    for (int block : launch_blocks.at(source)) {
+      EXPECT_TRUE(block > 0 && block <= 1024) << name << ": block of " << block << " threads";
+      if (max_threads > 0) {
+        EXPECT_LE(block, max_threads) << name << " sm_" << arch << ": __launch_bounds__";
+      }
+      EXPECT_LE((block + 31) / 32 * warp_registers, 65536) << name << " sm_" << arch << ": " << r->registers
+                                                           << " registers x " << block << " threads";
+    }
+    checked_launches += int(launch_blocks.at(source).size());
+    if (max_threads > 0) bounded++;
   };
   for (int arch : {80, 90})
     for (const auto& [source, name] : variants) check(source, name, arch);
@@ -103,6 +142,8 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   for (int arch : {80, 90})
     for (const auto& [source, name] : fused)
       if (arch == 90 || name.find("_px") == std::string::npos) check(source, name, arch);
+  EXPECT_GE(checked_launches, int(2 * variants.size()));
+  EXPECT_GT(bounded, int(variants.size()));  // the adder, stem, pooling and pixel kernels declare bounds
 }
 
 // The resource lines of a `--ptxas-options=-v` log (ptxas 13.0's format), and the logs that must

@@ -393,6 +393,7 @@ ADQ_EXPORT int cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, un
   if (stream && !(st = Find(s.streams, stream))) return kInvalidHandle;
   if (gx == 0 || gy == 0 || gz != 1 || bx == 0 || bx > 1024 || by != 1 || bz != 1 || shared_bytes != 0 || extra)
     return kInvalidValue;  // adderq launches 1-D blocks on a 2-D grid with static shared memory only
+  if (gx > 0x7fffffffu || gy > 65535) return kInvalidValue;  // the device's grid limits
   KernelNode node{&m->kernel, gx, gy, bx, {}};
   const std::vector<unsigned>& sizes = m->kernel.param_sizes();
   if (!sizes.empty() && !params) return kInvalidValue;

@@ -5,7 +5,8 @@
 #                                     # artifacts, record CPU logits, gather everything in .gpu/
 #   bash tools/gpu-check.sh           # there: CUDA tests, 10,000-image evaluations (cold and warm
 #                                     # JIT), per-layer benchmark, kernel options, per-layer tuning,
-#                                     # chunk sizes, full precision, PyTorch/cuDNN baselines, table last
+#                                     # chunk sizes, full precision, PyTorch/cuDNN baselines,
+#                                     # compute-sanitizer over a few images, table last
 #   GPU_CHECK_SECONDS=540 bash tools/gpu-check.sh
 #                                     # there, with its own time budget (default 540 s; give the
 #                                     # device call a timeout_s above it): steps past it are
@@ -191,6 +192,35 @@ limited 150 python3 tools/torch_bench.py --checkpoint $G/models/checkpoint.pth -
   --images 1000 --layer-images 10000 > "$OUT/torch_baselines.jsonl" 2>"$OUT/torch_baselines.err"
 tail -3 "$OUT/torch_baselines.err"
 
+# compute-sanitizer on the real kernels, a few images each (instrumented kernels run 10-100x
+# slower): memcheck (out-of-bounds and misaligned accesses to global and shared memory, which
+# need not change a logit) over the default and the experimental forms, racecheck (shared-memory
+# hazards: the adder kernels' filter tiles, the stem's weights, the staged pooling) over the
+# kernels that stage data. Last, because the logits comparisons above already check the
+# results; this looks for what they cannot see. The host GPU dry run has no sanitizer.
+echo "== compute-sanitizer"
+sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
+if [ -n "$sanitizer" ] && [ -z "${GPU_CHECK_HOST_GPU:-}" ]; then
+  export ADDERQ_CACHE_DIR=$(mktemp -d)
+  while read -r tool name bits options; do
+    limited 90 "$sanitizer" --tool "$tool" --error-exitcode 86 --print-limit 20 \
+      $bin/adderq-run eval "$root/$G/models/resnet20_w$bits.adq" --limit 64 --cuda-chunk 32 --device cuda --json $options \
+      < /dev/null > "$OUT/sanitizer_${tool}_$name.log" 2>&1
+    echo "$tool $name rc=$?" | tee -a "$OUT/sanitizer.txt"
+  done <<'RUNS'
+memcheck 4_auto 4
+memcheck 4_tc 4 --cuda-adder tensor-core
+memcheck 4_fused_px2_graphs 4 --cuda-fuse-codes on --cuda-simd-pixels 2 --cuda-graphs on
+memcheck 8_auto 8
+memcheck 8_fused 8 --cuda-fuse-codes on
+memcheck fp fp
+racecheck 4_auto 4
+racecheck 4_tc 4 --cuda-adder tensor-core
+racecheck fp fp
+RUNS
+  unset ADDERQ_CACHE_DIR
+fi
+
 python3 - "$OUT" "$root/$G/models" "$tests_rc" "$images" <<'PY'
 import json, os, sys
 out, models, tests_rc, images = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -314,6 +344,19 @@ try:
     per_layer_vs_cudnn()
 except Exception as e:
     print('per layer vs cuDNN: not computed (%s: %s)' % (type(e).__name__, e))
+# compute-sanitizer: each run's summary line (rc 86: it found errors; others: the run failed).
+import re
+try:
+    runs = []
+    for line in open(f'{out}/sanitizer.txt'):
+        tool, name, rc = line.split()
+        log = open(f'{out}/sanitizer_{tool}_{name}.log', errors='replace').read()
+        m = re.search(r'(ERROR|RACECHECK) SUMMARY: (\d+) (error|hazard)', log)
+        runs.append('%s %s %s' % (tool, name, ('%s %ss' % (m.group(2), m.group(3))) if m and rc == 'rc=0' else
+                                  ('%s %ss (%s)' % (m.group(2), m.group(3), rc)) if m else 'no summary (%s)' % rc))
+    print('compute-sanitizer (64 images): ' + ', '.join(runs) + ' (sanitizer_*.log)')
+except OSError:
+    print('compute-sanitizer: not run (not installed, or the host GPU dry run)')
 if base:
     print('pytorch unfold+abs-sum %.0f img/s, cdist %.0f img/s; cuDNN over the adder-layer shapes, %d images: fp32 %.2f ms, fp16 %.2f ms, int8 GEMM %.2f ms' % (
         base.get('unfold_abs_sum_images_per_second', 0), base.get('cdist_p1_images_per_second', 0), base.get('layer_images', 0),

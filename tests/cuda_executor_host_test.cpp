@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -294,6 +295,33 @@ TEST(HostGpu, AutoChunkFollowsTheCardAndItsFreeMemory) {
   EXPECT_EQ(none.status().message().find('\n'), std::string::npos);
   Gpu().set_device_memory(size_t(8) << 30);
   ExpectNothingLive("after the auto-chunk executors");
+}
+
+// The host GPU hands out memory no code has written as 0xFF bytes (NaN as floats), small
+// allocations and large ones (which a fresh mmap would give as zeros) alike: the device promises no
+// contents, so a kernel or copy that reads bytes nobody wrote must change the logits here too.
+TEST(HostGpu, FreshMemoryIsNotZeros) {
+  REQUIRE_HOST_GPU();
+  auto loaded = LoadCudaDriver();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  const CudaDriver& d = **loaded;
+  CUdevice device = 0;
+  CUcontext context = nullptr;
+  ASSERT_EQ(d.DeviceGet(&device, 0), kCudaSuccess);
+  ASSERT_EQ(d.DevicePrimaryCtxRetain(&context, device), kCudaSuccess);
+  ASSERT_EQ(d.CtxSetCurrent(context), kCudaSuccess);
+  for (size_t bytes : {size_t(40), size_t(4) << 20}) {
+    auto device_memory = AllocateDevice(d, bytes);
+    auto pinned = AllocatePinned(d, bytes);
+    ASSERT_TRUE(device_memory.ok() && pinned.ok());
+    std::vector<uint8_t> back(bytes, 0);
+    ASSERT_EQ(d.MemcpyDtoH(back.data(), device_memory->get(), bytes), kCudaSuccess);
+    EXPECT_EQ(std::count(back.begin(), back.end(), uint8_t(0xFF)), ptrdiff_t(bytes)) << bytes << " bytes of device memory";
+    const auto* p = static_cast<const uint8_t*>(pinned->get());
+    EXPECT_EQ(std::count(p, p + bytes, uint8_t(0xFF)), ptrdiff_t(bytes)) << bytes << " bytes of pinned memory";
+  }
+  ASSERT_EQ(d.DevicePrimaryCtxRelease(device), kCudaSuccess);
+  ExpectNothingLive("fresh memory");
 }
 
 TEST(HostGpu, ProfileLayersTimesEveryNodeInPlanOrder) {

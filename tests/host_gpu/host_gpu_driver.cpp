@@ -54,6 +54,7 @@ constexpr int kArch = 90;
 constexpr size_t kAlignment = 256;  // what cuMemAlloc guarantees
 constexpr size_t kGuardBytes = 256;
 constexpr unsigned char kGuardByte = 0xA5;
+constexpr unsigned char kPoisonByte = 0xFF;
 
 struct KernelNode {
   const HostKernel* kernel = nullptr;
@@ -154,10 +155,15 @@ bool InDevice(const State& s, uintptr_t p, size_t n) {
   return p >= it->first && p - it->first + n <= it->second;
 }
 
+// New memory holds kPoisonByte, not the zeros a fresh mmap gives: the device's cuMemAlloc and
+// cuMemAllocHost promise no contents (reused memory keeps an earlier allocation's), so a kernel or
+// copy that reads bytes nobody wrote must change the results here too (as floats these are NaN).
 void* AllocateWithGuard(size_t bytes) {
   const size_t total = (bytes + kGuardBytes + kAlignment - 1) / kAlignment * kAlignment;
   auto* p = static_cast<unsigned char*>(std::aligned_alloc(kAlignment, total));
-  if (p) std::memset(p + bytes, kGuardByte, total - bytes);
+  if (!p) return nullptr;
+  std::memset(p, kPoisonByte, bytes);
+  std::memset(p + bytes, kGuardByte, total - bytes);
   return p;
 }
 

@@ -15,6 +15,7 @@
 #include "cuda_host_emulation.h"
 #include "data/cifar10.h"
 #include "data/pixel_input.h"
+#include "host_kernel.h"
 #include "test_support.h"
 
 namespace adderq::testing {
@@ -383,6 +384,36 @@ TEST(CudaEmulation, AWrongWeightIsCaught) {
   auto bad = RunPlanOnHost(g, *plan, input, 1);
   ASSERT_TRUE(bad.ok());
   EXPECT_NE(std::memcmp(good->data(), bad->data(), good->size() * sizeof(float)), 0);
+}
+
+// The emulation's shared memory is not zero where a block has not written it (each block starts
+// with 0xFF bytes, a NaN as a float), with and without a barrier in the kernel: on a device a block
+// reading shared memory it did not write gets whatever was there, so such a kernel must fail here.
+TEST(CudaEmulation, SharedMemoryABlockDidNotWriteIsNotZero) {
+  for (const bool barrier : {true, false}) {
+    const std::string source = std::string(R"(
+extern "C" __global__ void adq_kernel(unsigned* out) {
+  __shared__ unsigned words[32];
+  const unsigned seen = words[threadIdx.x];  // before anything wrote it
+  if (blockIdx.x == 0) words[threadIdx.x] = threadIdx.x;
+)") + (barrier ? "  __syncthreads();\n" : "") + R"(
+  out[2 * (blockIdx.x * 32 + threadIdx.x)] = seen;
+  out[2 * (blockIdx.x * 32 + threadIdx.x) + 1] = words[threadIdx.x];
+}
+)";
+    auto kernel = HostKernel::Compile(source, barrier ? "shared_poison_barrier" : "shared_poison");
+    ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+    std::vector<uint32_t> out(2 * 64, 0);
+    uint32_t* out_ptr = out.data();
+    void* args[] = {&out_ptr};
+    ASSERT_TRUE(kernel->Launch(2, 1, 32, args).ok());
+    for (uint32_t t = 0; t < 32; ++t) {
+      EXPECT_EQ(out[2 * t], 0xFFFFFFFFu) << t;             // block 0, before writing
+      EXPECT_EQ(out[2 * t + 1], t) << t;                   // block 0, its own write
+      EXPECT_EQ(out[2 * (32 + t)], 0xFFFFFFFFu) << t;      // block 1: not block 0's value
+      EXPECT_EQ(out[2 * (32 + t) + 1], 0xFFFFFFFFu) << t;  // block 1 never wrote
+    }
+  }
 }
 
 }  // namespace

@@ -120,7 +120,15 @@ extern "C" void adq_emu_set_hooks(const adq_emu_hooks* h) { adq_emu = h; }
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 #define __restrict__ __restrict
-#define __shared__ static  /* blocks run one at a time */
+/* Blocks run one at a time, so a block's shared memory is a static in one section, which the
+   launcher fills with 0xFF bytes (NaN as floats) before each block: on the device a block's shared
+   memory starts with whatever was there, so a kernel reading a shared word it did not write must
+   go wrong here too, not read a zero or the previous block's value. */
+#define __shared__ static __attribute__((section("adq_shared")))
+static char adq_emu_shared_anchor __attribute__((section("adq_shared"), used));  /* the section always exists */
+extern "C" char __start_adq_shared[] __attribute__((visibility("hidden")));  /* the linker's bounds, this library's */
+extern "C" char __stop_adq_shared[] __attribute__((visibility("hidden")));
+extern "C" void adq_emu_poison_shared() { memset(__start_adq_shared, 0xFF, size_t(__stop_adq_shared - __start_adq_shared)); }
 #define __align__(n) __attribute__((aligned(n)))
 /* CUDA's alignments (vector_types.h): a vector access at a lesser one faults on the device, and
    the alignment sanitizer (kFlags) makes it fail here too. */
@@ -212,7 +220,8 @@ Result<HostKernel> HostKernel::Compile(const std::string& source, const std::str
   auto set_hooks = reinterpret_cast<void (*)(const Hooks*)>(::dlsym(handle, "adq_emu_set_hooks"));
   k.run_thread_ = reinterpret_cast<RunThread>(::dlsym(handle, "adq_emu_run_thread"));
   auto param_sizes = reinterpret_cast<int (*)(unsigned*, int)>(::dlsym(handle, "adq_emu_param_sizes"));
-  if (!set_hooks || !k.run_thread_ || !param_sizes) return RuntimeError("{}: entry points missing", library);
+  k.poison_shared_ = reinterpret_cast<void (*)()>(::dlsym(handle, "adq_emu_poison_shared"));
+  if (!set_hooks || !k.run_thread_ || !param_sizes || !k.poison_shared_) return RuntimeError("{}: entry points missing", library);
   set_hooks(&kHooks);
   unsigned sizes[64] = {};  // the kernels take about 20 parameters
   const int params = param_sizes(sizes, 64);
@@ -230,11 +239,13 @@ Status HostKernel::Launch(unsigned grid_x, unsigned grid_y, unsigned block, std:
   block_dim = {block, 1, 1};
   if (!cooperative_) {  // no barrier, no warp collective: a block's threads one after another
     for (unsigned by = 0; by < grid_y; ++by)
-      for (unsigned bx = 0; bx < grid_x; ++bx)
+      for (unsigned bx = 0; bx < grid_x; ++bx) {
+        poison_shared_();
         for (unsigned t = 0; t < block; ++t) {
           self = ThreadState{{t, 0, 0}, {bx, by, 0}, nullptr, nullptr, 0};
           run_thread_(args.data());
         }
+      }
     return Status::Ok();
   }
   // One thread per CUDA thread of a block, kept for the whole grid; the block's threads move to
@@ -247,7 +258,8 @@ Status HostKernel::Launch(unsigned grid_x, unsigned grid_y, unsigned block, std:
     block_syncs.push_back(std::make_unique<std::barrier<>>(block));
     for (unsigned w = 0; w < warps; ++w) warp_shared.push_back(std::make_unique<WarpShared>(32));
   }
-  std::barrier<> next_block(block);
+  poison_shared_();
+  std::barrier next_block(block, [this]() noexcept { poison_shared_(); });  // runs between two blocks
   std::vector<std::jthread> threads;
   threads.reserve(block);
   for (unsigned t = 0; t < block; ++t)

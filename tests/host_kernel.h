@@ -19,9 +19,11 @@ class HostKernel {
   // Compiles (or finds in $TMPDIR/adderq_host_kernels, keyed by a hash of what is compiled) and loads.
   static Result<HostKernel> Compile(const std::string& source, const std::string& name);
 
-  // Blocks run one after another. A block's threads run concurrently (one std::thread each, so
-  // __syncthreads and the warp collectives work) when the kernel uses a barrier or a warp
-  // collective, else one after another. `args` as for cuLaunchKernel: the address of each argument.
+  // Blocks run one after another, each starting with its shared memory filled with 0xFF bytes (on
+  // a device, what a block has not written there is not zero). A block's threads run concurrently
+  // (one std::thread each, so __syncthreads and the warp collectives work) when the kernel uses a
+  // barrier or a warp collective, else one after another. `args` as for cuLaunchKernel: the
+  // address of each argument.
   Status Launch(unsigned grid_x, unsigned grid_y, unsigned block, std::span<void* const> args) const;
 
   const std::string& name() const { return name_; }
@@ -32,6 +34,7 @@ class HostKernel {
   using RunThread = void (*)(void* const*);
   std::shared_ptr<void> library_;
   RunThread run_thread_ = nullptr;
+  void (*poison_shared_)() = nullptr;  // fills the kernel's shared memory with 0xFF bytes
   bool cooperative_ = false;
   std::string name_;
   std::vector<unsigned> param_sizes_;

@@ -416,5 +416,23 @@ extern "C" __global__ void adq_kernel(unsigned* out) {
   }
 }
 
+// The emulation runs a launch's blocks in a shuffled order: a kernel in which a block reads what
+// an earlier block wrote (no order a device promises) gives another result than in block order.
+TEST(CudaEmulation, BlocksDoNotRunInBlockOrder) {
+  auto kernel = HostKernel::Compile(R"(
+extern "C" __global__ void adq_kernel(unsigned* chain) {
+  if (threadIdx.x == 0) chain[blockIdx.x + 1] = chain[blockIdx.x] + 1;  // in block order: chain[i] = i
+}
+)", "block_order");
+  ASSERT_TRUE(kernel.ok()) << kernel.status().message();
+  std::vector<uint32_t> chain(65, 0);
+  uint32_t* chain_ptr = chain.data();
+  void* args[] = {&chain_ptr};
+  ASSERT_TRUE(kernel->Launch(64, 1, 32, args).ok());
+  int in_order = 0;
+  for (uint32_t i = 0; i <= 64; ++i) in_order += chain[i] == i;
+  EXPECT_LT(in_order, 65);
+}
+
 }  // namespace
 }  // namespace adderq::testing

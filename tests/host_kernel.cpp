@@ -3,11 +3,15 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <barrier>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <numeric>
+#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -233,19 +237,36 @@ Result<HostKernel> HostKernel::Compile(const std::string& source, const std::str
   return k;
 }
 
+namespace {
+
+// The order a launch runs its blocks in: shuffled, differently each launch (a fixed seed, so a run
+// repeats). A device runs them in no promised order, so a kernel that reads what another block of
+// the same launch writes must fail here rather than pass by the order blocks happen to run in.
+std::vector<unsigned> BlockOrder(unsigned blocks) {
+  static std::mutex mutex;
+  static std::mt19937 rng{20261205};
+  std::vector<unsigned> order(blocks);
+  std::iota(order.begin(), order.end(), 0u);
+  std::lock_guard lock(mutex);
+  std::shuffle(order.begin(), order.end(), rng);
+  return order;
+}
+
+}  // namespace
+
 Status HostKernel::Launch(unsigned grid_x, unsigned grid_y, unsigned block, std::span<void* const> args) const {
   if (block == 0 || (cooperative_ && block % 32 != 0))
     return InvalidArgument("{}: block of {} threads", name_, block);
   block_dim = {block, 1, 1};
+  const std::vector<unsigned> order = BlockOrder(grid_x * grid_y);
   if (!cooperative_) {  // no barrier, no warp collective: a block's threads one after another
-    for (unsigned by = 0; by < grid_y; ++by)
-      for (unsigned bx = 0; bx < grid_x; ++bx) {
-        poison_shared_();
-        for (unsigned t = 0; t < block; ++t) {
-          self = ThreadState{{t, 0, 0}, {bx, by, 0}, nullptr, nullptr, 0};
-          run_thread_(args.data());
-        }
+    for (unsigned b : order) {
+      poison_shared_();
+      for (unsigned t = 0; t < block; ++t) {
+        self = ThreadState{{t, 0, 0}, {b % grid_x, b / grid_x, 0}, nullptr, nullptr, 0};
+        run_thread_(args.data());
       }
+    }
     return Status::Ok();
   }
   // One thread per CUDA thread of a block, kept for the whole grid; the block's threads move to
@@ -264,7 +285,7 @@ Status HostKernel::Launch(unsigned grid_x, unsigned grid_y, unsigned block, std:
   threads.reserve(block);
   for (unsigned t = 0; t < block; ++t)
     threads.emplace_back([&, t] {
-      for (unsigned b = 0; b < blocks; ++b) {
+      for (unsigned b : order) {
         WarpShared* warp = warp_shared[b * warps + t / 32].get();
         self = ThreadState{{t, 0, 0}, {b % grid_x, b / grid_x, 0}, block_syncs[b].get(), warp, int(t % 32)};
         run_thread_(args.data());

@@ -19,8 +19,9 @@ class HostKernel {
   // Compiles (or finds in $TMPDIR/adderq_host_kernels, keyed by a hash of what is compiled) and loads.
   static Result<HostKernel> Compile(const std::string& source, const std::string& name);
 
-  // Blocks run one after another, each starting with its shared memory filled with 0xFF bytes (on
-  // a device, what a block has not written there is not zero). A block's threads run concurrently
+  // Blocks run one after another in a shuffled order, each starting with its shared memory filled
+  // with 0xFF bytes (on a device the order is not promised, and what a block has not written in
+  // its shared memory is not zero). A block's threads run concurrently
   // (one std::thread each, so __syncthreads and the warp collectives work) when the kernel uses a
   // barrier or a warp collective, else one after another. `args` as for cuLaunchKernel: the
   // address of each argument.

@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/quant_math.h"
@@ -317,6 +318,45 @@ TEST(CudaPlan, EveryTensorCoreLayerCostsAFusedQuantizeStep) {
     EXPECT_LT(plan->fused_codes, 20) << n.name;
   }
   EXPECT_EQ(layers, 20);
+}
+
+// No step writes a buffer it reads: the kernels declare their pointers __restrict__ (and read
+// through the non-coherent cache), so a step that did would be undefined on a device, whatever
+// the host emulation computes. Over the depths, bit widths and kernel options the executor runs.
+TEST(CudaPlan, NoStepWritesABufferItReads) {
+  int plans = 0;
+  for (int depth : {20, 56})
+    for (int bits : {0, 3, 4, 8})
+      for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore})
+        for (bool fused : {false, true}) {
+          const Graph g = testing::WithOneQuantizerGroup(testing::SyntheticResNet(depth, bits, 3));
+          auto plan = BuildCudaPlan(g, {90, kernel, 0, 0, 0, fused});
+          ASSERT_TRUE(plan.ok()) << plan.status().message();
+          ++plans;
+          auto slot = [&](int tensor) { return tensor < 0 ? -1 : plan->tensor_slot[size_t(tensor)]; };
+          for (const PlanStep& s : plan->steps) {
+            const std::string what = fmt::format("depth {} bits {} fused {} step '{}'", depth, bits, fused, g.nodes[s.node].name);
+            if (s.output >= 0) {
+              ASSERT_GE(slot(s.output), 0) << what;
+              for (int read : {s.input, s.input2, s.residual}) {
+                if (read >= 0) {
+                  EXPECT_NE(slot(read), slot(s.output)) << what;
+                }
+              }
+            }
+            const int codes_read = s.kind == StepKind::kQuantize ? -1 : s.codes;
+            for (int written : {s.kind == StepKind::kQuantize ? s.codes : s.codes_out, s.shortcut_codes_out}) {
+              if (written >= 0) {
+                EXPECT_NE(written, codes_read) << what;
+              }
+            }
+            if (s.codes_out >= 0) {
+              EXPECT_NE(s.codes_out, s.shortcut_codes_out) << what;
+            }
+          }
+          EXPECT_GE(slot(plan->pixel_input.output), 0);
+        }
+  EXPECT_EQ(plans, 32);
 }
 
 TEST(CudaPlan, RejectsUnsupportedBits) {

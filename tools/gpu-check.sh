@@ -196,7 +196,8 @@ tail -3 "$OUT/torch_baselines.err"
 # slower): memcheck (out-of-bounds and misaligned accesses to global and shared memory, which
 # need not change a logit) over the default and the experimental forms, racecheck (shared-memory
 # hazards: the adder kernels' filter tiles, the stem's weights, the staged pooling) over the
-# kernels that stage data. Last, because the logits comparisons above already check the
+# kernels that stage data, synccheck (barriers and warp-synchronous instructions where not every
+# thread reaches them) over both adder kernels. Last, because the logits comparisons above already check the
 # results; this looks for what they cannot see. The host GPU dry run has no sanitizer.
 echo "== compute-sanitizer"
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
@@ -217,6 +218,8 @@ memcheck fp fp
 racecheck 4_auto 4
 racecheck 4_tc 4 --cuda-adder tensor-core
 racecheck fp fp
+synccheck 4_auto 4
+synccheck 4_tc 4 --cuda-adder tensor-core
 RUNS
   unset ADDERQ_CACHE_DIR
 fi

@@ -21,10 +21,9 @@ class HostKernel {
 
   // Blocks run one after another in a shuffled order, each starting with its shared memory filled
   // with 0xFF bytes (on a device the order is not promised, and what a block has not written in
-  // its shared memory is not zero). A block's threads run concurrently
-  // (one std::thread each, so __syncthreads and the warp collectives work) when the kernel uses a
-  // barrier or a warp collective, else one after another. `args` as for cuLaunchKernel: the
-  // address of each argument.
+  // its shared memory is not zero). A block's threads run concurrently (one std::thread each, so
+  // __syncthreads and the warp collectives work) when the kernel uses a barrier or a warp
+  // collective, else one after another. `args` as for cuLaunchKernel: the address of each argument.
   Status Launch(unsigned grid_x, unsigned grid_y, unsigned block, std::span<void* const> args) const;
 
   const std::string& name() const { return name_; }

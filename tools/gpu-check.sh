@@ -197,8 +197,8 @@ tail -3 "$OUT/torch_baselines.err"
 # need not change a logit) over the default and the experimental forms, racecheck (shared-memory
 # hazards: the adder kernels' filter tiles, the stem's weights, the staged pooling) over the
 # kernels that stage data, synccheck (barriers and warp-synchronous instructions where not every
-# thread reaches them) over both adder kernels. Last, because the logits comparisons above already check the
-# results; this looks for what they cannot see. The host GPU dry run has no sanitizer.
+# thread reaches them) over both adder kernels. Last, because the logits comparisons above already
+# check the results; this looks for what they cannot see. The host GPU dry run has no sanitizer.
 echo "== compute-sanitizer"
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null)
 if [ -n "$sanitizer" ] && [ -z "${GPU_CHECK_HOST_GPU:-}" ]; then
@@ -225,7 +225,7 @@ RUNS
 fi
 
 python3 - "$OUT" "$root/$G/models" "$tests_rc" "$images" <<'PY'
-import json, os, sys
+import json, os, re, sys
 out, models, tests_rc, images = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 def load(p):
     try:
@@ -347,17 +347,20 @@ try:
     per_layer_vs_cudnn()
 except Exception as e:
     print('per layer vs cuDNN: not computed (%s: %s)' % (type(e).__name__, e))
-# compute-sanitizer: each run's summary line (rc 86: it found errors; others: the run failed).
-import re
-try:
-    runs = []
-    for line in open(f'{out}/sanitizer.txt'):
+# compute-sanitizer: each run's summary line (rc 86: it found errors; others: the run failed). A
+# malformed record or a missing log costs its own entry only.
+def sanitizer_run(line):
+    try:
         tool, name, rc = line.split()
-        log = open(f'{out}/sanitizer_{tool}_{name}.log', errors='replace').read()
-        m = re.search(r'(ERROR|RACECHECK) SUMMARY: (\d+) (error|hazard)', log)
-        runs.append('%s %s %s' % (tool, name, ('%s %ss' % (m.group(2), m.group(3))) if m and rc == 'rc=0' else
-                                  ('%s %ss (%s)' % (m.group(2), m.group(3), rc)) if m else 'no summary (%s)' % rc))
-    print('compute-sanitizer (64 images): ' + ', '.join(runs) + ' (sanitizer_*.log)')
+        with open(f'{out}/sanitizer_{tool}_{name}.log', errors='replace') as log:
+            m = re.search(r'(ERROR|RACECHECK) SUMMARY: (\d+) (error|hazard)', log.read())
+    except (ValueError, OSError) as e:
+        return 'unreadable record %r (%s)' % (line.strip(), type(e).__name__)
+    if not m: return '%s %s no summary (%s)' % (tool, name, rc)
+    return '%s %s %s %ss%s' % (tool, name, m.group(2), m.group(3), '' if rc == 'rc=0' else ' (%s)' % rc)
+try:
+    with open(f'{out}/sanitizer.txt', errors='replace') as f: lines = [l for l in f if l.strip()]
+    print('compute-sanitizer (64 images): ' + ', '.join(sanitizer_run(l) for l in lines) + ' (sanitizer_*.log)')
 except OSError:
     print('compute-sanitizer: not run (not installed, or the host GPU dry run)')
 if base:

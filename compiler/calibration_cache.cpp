@@ -10,8 +10,10 @@ namespace adderq::compiler {
 namespace {
 
 nlohmann::json KeyJson(const CalibrationKey& k) {
-  return {{"checkpoint_sha256", k.checkpoint_sha256}, {"calib_batches", k.calib_batches},
-          {"batch_size", k.batch_size}, {"act_ratio", k.act_ratio}, {"seed", k.seed}, {"format", 1}};
+  nlohmann::json j = {{"checkpoint_sha256", k.checkpoint_sha256}, {"calib_batches", k.calib_batches},
+                      {"batch_size", k.batch_size}, {"act_ratio", k.act_ratio}, {"seed", k.seed}, {"format", 1}};
+  if (k.range != "percentile") j["range"] = k.range;  // percentile caches written before keep their key
+  return j;
 }
 
 }  // namespace

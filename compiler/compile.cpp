@@ -35,6 +35,22 @@ const char* MethodName(Method m) {
   return "?";
 }
 
+Result<Clamp> ParseClamp(const std::string& name) {
+  if (name == "symmetric") return Clamp::kSymmetric;
+  if (name == "one-sided") return Clamp::kOneSided;
+  return InvalidArgument("unknown clamp '{}' (expected one-sided or symmetric)", name);
+}
+
+const char* ClampName(Clamp c) { return c == Clamp::kOneSided ? "one-sided" : "symmetric"; }
+
+Result<ActRange> ParseActRange(const std::string& name) {
+  if (name == "percentile") return ActRange::kPercentile;
+  if (name == "search") return ActRange::kSearch;
+  return InvalidArgument("unknown activation range '{}' (expected search or percentile)", name);
+}
+
+const char* ActRangeName(ActRange r) { return r == ActRange::kSearch ? "search" : "percentile"; }
+
 namespace {
 
 class PhaseTimer {
@@ -52,7 +68,8 @@ class PhaseTimer {
   std::vector<PhaseTime>& out_;
 };
 
-// Every option that can change the artifact's bytes, recorded in its metadata.
+// Every option that can change the artifact's bytes, recorded in its metadata. The paper's
+// choices (symmetric clamp, percentile range) add no key, so its artifacts keep their bytes.
 std::map<std::string, std::string> RecordedOptions(const CompileOptions& o) {
   std::map<std::string, std::string> m{{"method", MethodName(o.method)}};
   if (o.method == Method::kFullPrecision) return m;
@@ -60,7 +77,9 @@ std::map<std::string, std::string> RecordedOptions(const CompileOptions& o) {
   m["groups"] = std::to_string(o.method == Method::kSharedScale ? 1 : o.groups);
   m["calib_batches"] = std::to_string(o.calib_batches);
   m["batch_size"] = std::to_string(o.batch_size);
-  m["act_ratio"] = fmt::format("{}", o.act_ratio);
+  if (o.method == Method::kAdderQuant && o.clamp == Clamp::kOneSided) m["clamp"] = ClampName(o.clamp);
+  if (o.act_range == ActRange::kSearch) m["act_range"] = ActRangeName(o.act_range);
+  else m["act_ratio"] = fmt::format("{}", o.act_ratio);
   m["seed"] = std::to_string(o.seed);
   m["bn_adjust"] = o.bn_adjust ? "true" : "false";
   return m;
@@ -83,7 +102,8 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
   ADQ_ASSIGN_OR_RETURN(passes::CalibrationBatches batches,
                        passes::CalibrationBatches::Create(train, graph.meta, o.calib_batches, o.batch_size, o.seed));
 
-  const CalibrationKey key{checkpoint_sha, o.calib_batches, o.batch_size, o.act_ratio, o.seed};
+  CalibrationKey key{checkpoint_sha, o.calib_batches, o.batch_size, o.act_ratio, o.seed};
+  if (o.act_range == ActRange::kSearch) key.range = fmt::format("search-b{}", o.bits);  // the clip depends on bits
   std::map<std::string, float> ranges;
   if (!o.calib_cache.empty()) {
     ADQ_ASSIGN_OR_RETURN(ranges, LoadCalibrationCache(o.calib_cache, key));
@@ -91,7 +111,9 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
   if (ranges.empty()) {
     Progress bar("calibrate", o.progress);
     passes::CalibrateOptions co;
+    co.method = o.act_range == ActRange::kSearch ? passes::RangeMethod::kSearch : passes::RangeMethod::kPercentile;
     co.act_ratio = o.act_ratio;
+    co.bits = o.bits;
     co.threads = o.threads;
     co.progress = [&](size_t d, size_t t) { bar.Update(d, t); };
     if (o.collect_report_data)
@@ -113,6 +135,7 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
   qo.method = o.method == Method::kSharedScale ? passes::ScaleMethod::kSharedScale : passes::ScaleMethod::kAdderQuant;
   qo.bits = o.bits;
   qo.groups = o.method == Method::kSharedScale ? 1 : o.groups;
+  qo.clamp = o.clamp == Clamp::kOneSided ? passes::ClampKind::kOneSided : passes::ClampKind::kSymmetric;
   ADQ_RETURN_IF_ERROR(timer.Run("quantize", [&] { return passes::QuantizeAdderLayers(graph, ranges, qo); }));
 
   if (o.bn_adjust) {

@@ -16,12 +16,28 @@ enum class Method { kFullPrecision, kAdderQuant, kSharedScale };
 Result<Method> ParseMethod(const std::string& name);
 const char* MethodName(Method m);
 
+// The weight clamp of AdderQuant: the paper's symmetric one, or the exact one-sided one on layers
+// whose input is proven non-negative (ALGORITHM.md, "Beyond the paper").
+enum class Clamp { kSymmetric, kOneSided };
+Result<Clamp> ParseClamp(const std::string& name);
+const char* ClampName(Clamp c);
+// How the activation range A_l is chosen: the paper's percentile, or the clip with the least
+// quantization error at the bit width.
+enum class ActRange { kPercentile, kSearch };
+Result<ActRange> ParseActRange(const std::string& name);
+const char* ActRangeName(ActRange r);
+
+// The paper's calibration set: 202 batches of 128 training images (ALGORITHM.md step 1).
+inline constexpr int kPaperCalibBatches = 202;
+
 struct CompileOptions {
   std::string checkpoint, output;
   std::string format = "auto";
   Method method = Method::kAdderQuant;
   int bits = 4;
   int groups = 4;
+  Clamp clamp = Clamp::kSymmetric;
+  ActRange act_range = ActRange::kPercentile;
   std::string calib_data;
   int calib_batches = 202;
   int batch_size = 128;

@@ -51,18 +51,20 @@ std::vector<float> Random(size_t n, float lo, float hi, std::mt19937& rng) {
   return v;
 }
 
-// One quantized adder layer of shape c: random codes, up to three groups with scales 0.5, 1.5, 2.5
-// assigned to channels at random.
-Graph RandomQuantLayer(const Case& c, int bits, std::mt19937& rng) {
+// One quantized adder layer of shape c: random codes of the kind, up to three groups with scales
+// 0.5, 1.5, 2.5 assigned to channels at random.
+Graph RandomQuantLayer(const Case& c, int bits, std::mt19937& rng,
+                       quant::WeightCodeKind kind = quant::WeightCodeKind::kSignedDoubled) {
   Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, c.in, c.out_c, c.k, c.stride, c.pad, {});
   Node& n = g.nodes[0];
   const int groups = std::min(3, c.out_c);
   n.quant.bits = bits;
   for (int gi = 0; gi < groups; ++gi) n.quant.group_scale.push_back(0.5f + float(gi));
   for (int o = 0; o < c.out_c; ++o) n.quant.channel_group.push_back(int(rng() % unsigned(groups)));
-  std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
+  n.quant.code_kind = kind;
+  std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits, kind), quant::WeightCodeMax(bits, kind));
   n.quant.codes.resize(n.WeightCount());
-  for (auto& q : n.quant.codes) q = int8_t(code(rng));
+  for (auto& q : n.quant.codes) q = int16_t(code(rng));
   return g;
 }
 
@@ -87,11 +89,12 @@ TEST(AdderKernel, FloatMatchesNaiveLoop) {
   }
 }
 
-TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
+TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidthAndCodeKind) {
   std::mt19937 rng(12);
+  for (auto kind : {quant::WeightCodeKind::kSignedDoubled, quant::WeightCodeKind::kUnsigned})
   for (int bits = 2; bits <= 8; ++bits) {
     for (const Case& c : kCases) {
-      Graph g = RandomQuantLayer(c, bits, rng);
+      Graph g = RandomQuantLayer(c, bits, rng, kind);
       Node& n = g.nodes[0];
       const int groups = n.quant.groups();
       ASSERT_TRUE(ValidateGraph(g).ok()) << ValidateGraph(g).message();
@@ -106,12 +109,13 @@ TEST(AdderKernel, IntegerSumsAreExactForEveryBitWidth) {
         std::vector<int32_t> qa(x.size());
         const float m = quant::ActivationMultiplier(n.quant.group_scale[size_t(gi)], bits);
         for (size_t i = 0; i < x.size(); ++i) qa[i] = quant::QuantizeActivation(x[i], m, bits);
-        auto ref = testing::NaiveIntSums(qa, c.in, n.quant.codes, c.out_c, c.k, c.k, c.stride, c.pad);
+        auto ref = testing::NaiveIntSums(qa, c.in, n.quant.codes, kind, c.out_c, c.k, c.k, c.stride, c.pad);
         const size_t P = size_t(out.h * out.w);
         for (int o = 0; o < c.out_c; ++o) {
           if (n.quant.channel_group[size_t(o)] != gi) continue;
           for (size_t p = 0; p < P; ++p)
-            ASSERT_EQ(sums[size_t(o) * P + p], ref[size_t(o) * P + p]) << "bits " << bits << " o " << o << " p " << p;
+            ASSERT_EQ(sums[size_t(o) * P + p], ref[size_t(o) * P + p])
+                << quant::WeightCodeKindName(kind) << " bits " << bits << " o " << o << " p " << p;
         }
       }
     }
@@ -161,7 +165,7 @@ TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
     n.quant.bits = bits;
     n.quant.group_scale = {1.f};
     n.quant.channel_group.assign(16, 0);
-    n.quant.codes.assign(n.WeightCount(), int8_t(quant::WeightCodeMin(bits)));
+    n.quant.codes.assign(n.WeightCount(), int16_t(quant::WeightCodeMin(bits)));
     ASSERT_TRUE(ValidateGraph(g).ok());
     const Shape3 out = g.ShapeOf(g.output);
     kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, in, out), false);
@@ -172,6 +176,30 @@ TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
     const int32_t term = quant::Levels(bits) - 2 * quant::WeightCodeMin(bits);
     for (int32_t v : sums) ASSERT_EQ(v, 576 * term) << "bits " << bits;
   }
+}
+
+// Unsigned codes (one-sided clamp) at both ends: q_a = L against q_w = 0 and q_a = 0 against
+// q_w = L give L per tap, with no offset and no constant at any width.
+TEST(AdderKernel, UnsignedCodesAtBothEnds) {
+  const Shape3 in{64, 6, 6};
+  for (int bits = 2; bits <= 8; ++bits)
+    for (bool high_weights : {false, true}) {
+      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, in, 16, 3, 1, 0, {});
+      Node& n = g.nodes[0];
+      n.quant.bits = bits;
+      n.quant.code_kind = quant::WeightCodeKind::kUnsigned;
+      n.quant.group_scale = {1.f};
+      n.quant.channel_group.assign(16, 0);
+      n.quant.codes.assign(n.WeightCount(), int16_t(high_weights ? quant::Levels(bits) : 0));
+      ASSERT_TRUE(ValidateGraph(g).ok());
+      const Shape3 out = g.ShapeOf(g.output);
+      kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, in, out), false);
+      const std::vector<float> x(in.size(), high_weights ? -5.f : 1000.f);  // clips to q_a = 0 or L
+      kernels::Scratch scratch;
+      std::vector<int32_t> sums(out.size());
+      kernel.IntegerSums(x.data(), sums.data(), scratch);
+      for (int32_t v : sums) ASSERT_EQ(v, 576 * quant::Levels(bits)) << "bits " << bits << " high " << high_weights;
+    }
 }
 
 // The byte layers apply the epilogue to each tile as it leaves the registers; that must be exactly
@@ -234,9 +262,11 @@ TEST(AdderKernel, LayerOutputIsTheEpilogueOfTheIntegerSums) {
 }
 
 TEST(AdderKernel, QuantizedLayerEqualsFakeQuantFormula) {
-  // y = -(s/L) * sum |q_a - 2 q_w| + beta must equal -sum |X_hat - W_hat| + beta in float.
+  // y = -(s/L) * sum |q_a - 2 q_w| + beta (signed codes), or -(s/L) * sum |q_a - q_w| + beta
+  // (unsigned), must equal -sum |X_hat - W_hat| + beta in float.
   std::mt19937 rng(13);
   const Case c{{8, 6, 6}, 16, 3, 1, 1};
+  for (auto kind : {quant::WeightCodeKind::kSignedDoubled, quant::WeightCodeKind::kUnsigned})
   for (int bits = 2; bits <= 8; ++bits) {
     const float s = 1.7f, L = float(quant::Levels(bits));
     Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, c.in, c.out_c, c.k, c.stride, c.pad, {});
@@ -244,8 +274,11 @@ TEST(AdderKernel, QuantizedLayerEqualsFakeQuantFormula) {
     n.quant.bits = bits;
     n.quant.group_scale = {s};
     n.quant.channel_group.assign(size_t(c.out_c), 0);
-    auto wf = Random(n.WeightCount(), -s, s, rng);
-    for (float w : wf) n.quant.codes.push_back(int8_t(quant::QuantizeWeight(w, s, bits)));
+    n.quant.code_kind = kind;
+    const bool one_sided = kind == quant::WeightCodeKind::kUnsigned;
+    auto wf = Random(n.WeightCount(), one_sided ? 0.f : -s, s, rng);
+    for (float w : wf)
+      n.quant.codes.push_back(int16_t(one_sided ? quant::QuantizeWeightUnsigned(w, s, bits) : quant::QuantizeWeight(w, s, bits)));
     n.affine_scale.assign(size_t(c.out_c), -s / L);
     n.affine_shift.assign(size_t(c.out_c), 0.25f);
     auto ex = Executor::Create(g, 1);
@@ -256,7 +289,7 @@ TEST(AdderKernel, QuantizedLayerEqualsFakeQuantFormula) {
     std::vector<float> xhat(x.size()), what(wf.size());
     for (size_t i = 0; i < x.size(); ++i)
       xhat[i] = quant::DequantActivation(quant::QuantizeActivation(x[i], quant::ActivationMultiplier(s, bits), bits), s, bits);
-    for (size_t i = 0; i < wf.size(); ++i) what[i] = quant::DequantWeight(n.quant.codes[i], s, bits);
+    for (size_t i = 0; i < wf.size(); ++i) what[i] = quant::DequantWeight(n.quant.codes[i], s, bits, kind);
     auto ref = testing::NaiveAdderDistance(xhat, c.in, what, c.out_c, c.k, c.k, c.stride, c.pad);
     for (size_t i = 0; i < ref.size(); ++i) EXPECT_NEAR(y[i], -ref[i] + 0.25, 1e-5 * (1 + ref[i])) << bits;
   }

@@ -91,15 +91,22 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
   if (ckpt.empty() || data.empty()) GTEST_SKIP() << "../shared data not present";
   auto test = data::LoadCifar10Test(data);
   ASSERT_TRUE(test.ok()) << test.status().message();
-  for (int bits : {0, 3, 4, 8}) {
-    auto compiled = compiler::Compile(QuickCompileOptions(ckpt, data, bits));
+  for (int bits : {0, 3, 4, 8, -4}) {  // -4: 4 bits with the one-sided clamp (unsigned codes)
+    compiler::CompileOptions options = QuickCompileOptions(ckpt, data, std::abs(bits));
+    if (bits < 0) options.clamp = compiler::Clamp::kOneSided;
+    auto compiled = compiler::Compile(options);
     ASSERT_TRUE(compiled.ok()) << compiled.status().message();
     auto g = LoadArtifactFromMemory(compiled->artifact);
     ASSERT_TRUE(g.ok()) << g.status().message();
     const int batch = 2;
     std::vector<float> input(size_t(batch) * data::kCifarPixels);
     data::Normalize(test->image(0), size_t(batch), g->meta.mean, g->meta.std, input.data());
-    const std::string what = fmt::format("official ResNet-20, {} bits", bits);
+    const std::string what = fmt::format("official ResNet-20, {} bits{}", std::abs(bits), bits < 0 ? " one-sided" : "");
+    if (bits < 0)
+      for (const Node& n : g->nodes)
+        if (n.kind == OpKind::kAdder2d) {
+          ASSERT_EQ(n.quant.code_kind, quant::WeightCodeKind::kUnsigned) << n.name;
+        }
     {  // the two images' logits differ, so a kernel fed the wrong pixels would show
       auto cpu = Executor::Create(*g, 0);
       ASSERT_TRUE(cpu.ok()) << cpu.status().message();
@@ -108,16 +115,16 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
       ASSERT_NE(std::memcmp(logits.data(), logits.data() + 10, 10 * sizeof(float)), 0) << what << ": saturated";
     }
     ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
-    if (bits == 4 || bits == 8)
+    if (std::abs(bits) == 4 || bits == 8)
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD x2", 2);
     // Fused codes: every adder layer gets its codes from its producer's epilogue, the first from
     // the stem's float convolution, the two shortcuts (they read their input subsampled) beside
     // the conv1 next to them.
-    if (bits > 0) {
+    if (bits != 0) {
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes", 0, 20);
       if (bits == 4) ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", fused codes x2", 2, 20);
     }
-    if (cuda::TensorCoreAdderSupported(bits, 90))
+    if (cuda::TensorCoreAdderSupported(std::abs(bits), 90))
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kTensorCore, input, batch, what + ", tensor cores");
   }
 }
@@ -285,6 +292,44 @@ TEST(CudaEmulation, ShortcutCodesMatchCpuForEveryBitWidth) {
     }
 }
 
+// Unsigned weight codes (the one-sided clamp): no byte offset, no 8-bit constant, v = q_w in the
+// tensor-core identity. Every bit width on a 3x3 and a strided shape with three quantizer sets
+// (both adder kernels, 1 and 2 pixels per thread), fused codes down a chain and into a shortcut,
+// and blocks that mix the kinds: a consumer's codes carry its own offset, and a shortcut of the
+// other kind gets its own quantize step (its codes cannot share the first consumer's lanes).
+TEST(CudaEmulation, UnsignedCodesMatchCpuInEveryKernel) {
+  struct Shape { int c, hw, o, k, stride, pad; };
+  for (int bits = 2; bits <= 8; ++bits) {
+    for (const Shape s : {Shape{16, 8, 16, 3, 1, 1}, Shape{5, 7, 3, 3, 2, 1}}) {
+      const Graph g = WithUnsignedCodes(QuantizedAdderLayer({s.c, s.hw, s.hw}, s.o, s.k, s.stride, s.pad, bits, 5u + bits),
+                                        uint32_t(bits));
+      const int batch = 3;
+      const auto input = RandomImages(size_t(batch * s.c * s.hw * s.hw), uint32_t(bits + 80), -0.5f, 2.5f);
+      const std::string what = fmt::format("unsigned, bits {} c{} {}x{} s{}", bits, s.c, s.hw, s.hw, s.stride);
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " simd");
+      ExpectHostKernelsMatchCpu(g, AdderKernel::kPackedSimd, input, batch, what + " simd x2", 2);
+      if (cuda::TensorCoreAdderSupported(bits, 90))
+        ExpectHostKernelsMatchCpu(g, AdderKernel::kTensorCore, input, batch, what + " tensor-core");
+    }
+    const int batch = 2;
+    const auto input = RandomImages(size_t(batch) * 5 * 7 * 7, uint32_t(bits + 90), -0.5f, 1.5f);
+    const Graph chain = WithUnsignedCodes(QuantizedAdderChain({5, 7, 7}, {18, 7}, bits, uint32_t(bits)), 1u);
+    ExpectHostKernelsMatchCpu(chain, AdderKernel::kPackedSimd, input, batch, fmt::format("unsigned chain, bits {}", bits), 0, 1);
+    const Graph block = ShortcutBlock({5, 7, 7}, 16, 12, bits, uint32_t(bits));
+    ExpectHostKernelsMatchCpu(WithUnsignedCodes(block, 2u), AdderKernel::kPackedSimd, input, batch,
+                              fmt::format("unsigned shortcut block, bits {}", bits), 0, 2);
+    // Mixed kinds: the block's conv unsigned, the rest signed; then the shortcut alone unsigned.
+    for (const char* unsigned_layer : {"block.conv", "block.shortcut"}) {
+      const Graph mixed = WithUnsignedCodes(block, 3u, unsigned_layer);
+      auto plan = cuda::BuildCudaPlan(mixed, {90, AdderKernel::kPackedSimd, 0, 0, 0, true});
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      for (const cuda::PlanStep& st : plan->steps) EXPECT_LT(st.shortcut_codes_out, 0) << "kinds differ: no shared lanes";
+      ExpectHostKernelsMatchCpu(mixed, AdderKernel::kPackedSimd, input, batch,
+                                fmt::format("{} unsigned, bits {}", unsigned_layer, bits), 0, 1);
+    }
+  }
+}
+
 // Mutations the comparison must catch in the shortcut's codes: its multiplier 3 % off, written to
 // a buffer it does not read, and the other consumer's multiplier used for it.
 TEST(CudaEmulation, AWrongShortcutCodeIsCaught) {
@@ -365,7 +410,7 @@ TEST(CudaEmulation, AWrongWeightIsCaught) {
   n.quant.bits = 4;
   n.quant.group_scale = {1.f};
   n.quant.channel_group.assign(16, 0);
-  for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(int(i % 16) - 8));
+  for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int16_t(int(i % 16) - 8));
   n.quant.clamp_bias.assign(16, 0.f);
   n.quant.act_range = 1.f;
   n.weight.clear();

@@ -92,6 +92,29 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
         if (!variants.count(v.source) && !blocked.count(v.source)) fused.emplace(v.source, v.name);
     }
   EXPECT_GE(fused.size(), 4u * 10u);  // at least 10 new adder variants (and the stem) from each of the 4 plans
+  // Unsigned weight codes (the one-sided clamp): the packed-SIMD quantizers and adders at every bit
+  // width (their byte offset is 0) and, at 4 bits, fused into the producers' epilogues. The
+  // tensor-core kernels are the same sources for both code kinds.
+  std::map<std::string, std::string> unsigned_codes;
+  std::set<int> unsigned_bits;
+  for (int bits = 2; bits <= 8; ++bits)
+    for (bool fuse : {false, true}) {
+      if (fuse && bits != 4) continue;
+      Graph g = testing::WithUnsignedCodes(testing::SyntheticResNet(20, bits, 3), 1u);
+      if (fuse) g = testing::WithOneQuantizerGroup(std::move(g));
+      auto plan = BuildCudaPlan(g, {90, AdderKernel::kPackedSimd, 0, 0, 0, fuse});
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      RecordLaunchBlocks(*plan, launch_blocks);
+      for (const KernelVariant& v : plan->variants)
+        if (!variants.count(v.source) && !blocked.count(v.source) && !fused.count(v.source)) {
+          unsigned_codes.emplace(v.source, v.name);
+          if (v.name.rfind(fmt::format("adder_b{}_u_", bits), 0) == 0) unsigned_bits.insert(bits);
+        }
+    }
+  // New quantizers (2..7 bits: a new offset) and adders (8 bits too: no 8-bit constant), from
+  // every bit width: 55 on 2026-12-06.
+  EXPECT_EQ(unsigned_bits, (std::set<int>{2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_GE(unsigned_codes.size(), 50u);
   // Per bit width: 3 quantizers and 12 adder shapes/epilogues, again for the tensor-core kernels at
   // 2..4 bits; plus the float stem, classifier, pooling and copy, and the full-precision adder layers.
   EXPECT_GE(variants.size(), 7u * 15u + 3u * 15u);
@@ -142,6 +165,8 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   for (int arch : {80, 90})
     for (const auto& [source, name] : fused)
       if (arch == 90 || name.find("_px") == std::string::npos) check(source, name, arch);
+  for (int arch : {80, 90})
+    for (const auto& [source, name] : unsigned_codes) check(source, name, arch);
   EXPECT_GE(checked_launches, int(2 * variants.size()));
   EXPECT_GT(bounded, int(variants.size()));  // the adder, stem, pooling and pixel kernels declare bounds
 }

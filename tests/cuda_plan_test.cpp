@@ -190,7 +190,7 @@ TEST(CudaPlan, TensorCoreThermometerIdentityIsExact) {
     std::mt19937 rng(static_cast<uint32_t>(bits));
     std::uniform_int_distribution<int> wcode(-(1 << (bits - 1)), (1 << (bits - 1)) - 1), acode(0, (1 << bits) - 1);
     for (int o = 0; o < 13; ++o) n.quant.channel_group.push_back(o % 2);
-    for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(wcode(rng)));
+    for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int16_t(wcode(rng)));
     n.quant.clamp_bias.assign(13, 0.f);
     n.quant.act_range = 1.f;
     n.weight.clear();

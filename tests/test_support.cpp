@@ -67,10 +67,26 @@ std::vector<double> NaiveAdderDistance(const std::vector<float>& x, Shape3 in, c
                                              [](float a, float b) { return std::abs(double(a) - double(b)); });
 }
 
-std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, const std::vector<int8_t>& qw, int out_c,
-                                  int kh, int kw, int stride, int pad) {
-  return NaiveConvLike<int32_t, int8_t, int32_t>(qa, in, qw, out_c, kh, kw, stride, pad,
-                                                 [](int32_t a, int8_t b) { return std::abs(a - 2 * int32_t(b)); });
+std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, const std::vector<int16_t>& qw,
+                                  quant::WeightCodeKind kind, int out_c, int kh, int kw, int stride, int pad) {
+  const int32_t factor = kind == quant::WeightCodeKind::kUnsigned ? 1 : 2;  // written out, not WeightGridValue
+  return NaiveConvLike<int32_t, int16_t, int32_t>(qa, in, qw, out_c, kh, kw, stride, pad,
+                                                  [factor](int32_t a, int16_t b) { return std::abs(a - factor * int32_t(b)); });
+}
+
+Graph WithUnsignedCodes(Graph g, uint32_t seed, const std::string& only) {
+  std::mt19937 rng(seed);
+  for (Node& n : g.nodes) {
+    if (n.kind != OpKind::kAdder2d || !n.quant.enabled() || (!only.empty() && n.name != only)) continue;
+    AdderQuantParams& q = n.quant;
+    q.code_kind = quant::WeightCodeKind::kUnsigned;
+    std::uniform_int_distribution<int> code(0, quant::Levels(q.bits));
+    for (auto& c : q.codes) c = int16_t(code(rng));
+    // Both ends of the range, where an offset or a sign extension would go wrong.
+    q.codes.front() = 0;
+    q.codes.back() = int16_t(quant::Levels(q.bits));
+  }
+  return g;
 }
 
 Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int bits, uint32_t seed) {
@@ -81,7 +97,7 @@ Graph QuantizedAdderLayer(Shape3 in, int out_c, int k, int stride, int pad, int 
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> code(-(1 << (bits - 1)), (1 << (bits - 1)) - 1);
   for (int o = 0; o < out_c; ++o) n.quant.channel_group.push_back(o % 3);
-  for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int8_t(code(rng)));
+  for (size_t i = 0; i < n.WeightCount(); ++i) n.quant.codes.push_back(int16_t(code(rng)));
   n.quant.clamp_bias.assign(size_t(out_c), 0.f);
   n.quant.act_range = 1.f;
   n.weight.clear();
@@ -213,7 +229,7 @@ Graph SampleQuantizedGraph() {
   n.quant.bits = 3;
   n.quant.group_scale = {1.f, 2.f};
   n.quant.channel_group = {0, 1, 1, 0};
-  for (size_t i = 0; i < n.weight.size(); ++i) n.quant.codes.push_back(int8_t(int(i % 8) - 4));
+  for (size_t i = 0; i < n.weight.size(); ++i) n.quant.codes.push_back(int16_t(int(i % 8) - 4));
   n.quant.clamp_bias = {0.f, -1.5f, 0.f, 0.f};
   n.quant.act_range = 1.f;
   n.weight.clear();
@@ -278,7 +294,7 @@ Graph SyntheticResNet(int depth, int bits, uint32_t seed) {
       for (int o = 0; o < n.out_channels; ++o) q.channel_group.push_back(o % 3 == 0 ? 1 : 0);
       std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
       q.codes.clear();
-      for (size_t i = 0; i < n.WeightCount(); ++i) q.codes.push_back(int8_t(code(rng)));
+      for (size_t i = 0; i < n.WeightCount(); ++i) q.codes.push_back(int16_t(code(rng)));
       q.clamp_bias.assign(size_t(n.out_channels), 0.f);
       q.act_range = 1.5f;
       for (int o = 0; o < n.out_channels; ++o) {

@@ -21,9 +21,14 @@ std::vector<uint8_t> Interleave(const std::vector<uint8_t>& planar, int channels
 // Naive adder layer on one image: out[o][y][x] = sum |x_pad - w| (the distance, >= 0), in double.
 std::vector<double> NaiveAdderDistance(const std::vector<float>& x, Shape3 in, const std::vector<float>& w, int out_c,
                                        int kh, int kw, int stride, int pad);
-// Naive integer sum |q_a - 2 q_w| on codes (q_a already quantized, zero padding).
-std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, const std::vector<int8_t>& qw, int out_c,
-                                  int kh, int kw, int stride, int pad);
+// Naive integer sum |q_a - 2 q_w| (signed codes) or |q_a - q_w| (unsigned) on codes (q_a already
+// quantized, zero padding).
+std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, const std::vector<int16_t>& qw,
+                                  quant::WeightCodeKind kind, int out_c, int kh, int kw, int stride, int pad);
+
+// The same graph with every quantized adder layer's codes replaced by random unsigned codes (the
+// one-sided clamp's, 0..L, both ends included), from `seed`; only the layer named `only` if given.
+Graph WithUnsignedCodes(Graph g, uint32_t seed, const std::string& only = "");
 
 // A graph of a single Adder2d (or Conv2d) node over `in`, with affine scale -1 (adder) / 1, shift 0.
 Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight);

@@ -6,6 +6,7 @@
 
 #include "core/executor.h"
 #include "core/parallel.h"
+#include "passes/range_search.h"
 
 namespace adderq::passes {
 
@@ -87,11 +88,17 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
                                                                const CalibrateOptions& opt) {
   ADQ_ASSIGN_OR_RETURN(auto ex, Executor::Create(g, opt.threads));
   std::map<std::string, float> ranges;
+  std::map<std::string, ActivationSample> samples;  // kSearch
+  const size_t quota = opt.search_sample / size_t(std::max(1, batches.batches()));
   RunHooks hooks;
   hooks.before_adder = [&](size_t node, std::span<const float> input, int) {
-    const float q = ReferenceQuantile(input, opt.act_ratio, opt.threads);
-    float& a = ranges[g.nodes[node].name];
-    a = std::max(a, q);
+    if (opt.method == RangeMethod::kSearch) {
+      samples[g.nodes[node].name].Add(input, quota);
+    } else {
+      const float q = ReferenceQuantile(input, opt.act_ratio, opt.threads);
+      float& a = ranges[g.nodes[node].name];
+      a = std::max(a, q);
+    }
     if (opt.observe) opt.observe(node, input);
   };
   std::vector<float> input, logits;
@@ -99,6 +106,17 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
     batches.Get(b, input);
     ADQ_RETURN_IF_ERROR(ex->Run(input, batches.batch_size(), logits, &hooks));
     if (opt.progress) opt.progress(size_t(b + 1), size_t(batches.batches()));
+  }
+  if (opt.method == RangeMethod::kSearch) {
+    // Layers are independent: one per thread.
+    std::vector<std::pair<std::string, const ActivationSample*>> layers;
+    for (const auto& [name, sample] : samples) layers.emplace_back(name, &sample);
+    std::vector<float> clips(layers.size());
+    ParallelFor(int(layers.size()), opt.threads > 0 ? opt.threads : DefaultThreadCount(), [&](int b, int e, int) {
+      for (int i = b; i < e; ++i)
+        clips[size_t(i)] = SearchActivationClip(layers[size_t(i)].second->values(), layers[size_t(i)].second->max(), opt.bits);
+    });
+    for (size_t i = 0; i < layers.size(); ++i) ranges[layers[i].first] = clips[i];
   }
   for (const auto& [name, a] : ranges)
     if (!(a > 0.f)) return RuntimeError("calibration: adder layer '{}' saw only zero activations", name);

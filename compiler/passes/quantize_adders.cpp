@@ -5,6 +5,7 @@
 
 #include "core/quant_math.h"
 #include "passes/cluster_filters.h"
+#include "passes/nonnegative_inputs.h"
 
 namespace adderq::passes {
 
@@ -20,9 +21,20 @@ double ClampFilter(std::span<float> w, float range) {
   return beta;
 }
 
+double ClampFilterOneSided(std::span<float> w, float scale) {
+  double beta = 0.0;
+  for (float& v : w) {
+    // w <= 0:  |x - w| = |x - 0| + |w|;  w >= s >= x:  |x - w| = |x - s| + (w - s).
+    const float clamped = std::clamp(v, 0.f, scale);
+    beta -= std::fabs(double(v) - double(clamped));
+    v = clamped;
+  }
+  return beta;
+}
+
 namespace {
 
-Status QuantizeOne(Node& n, float range, const QuantizeOptions& opt) {
+Status QuantizeOne(Node& n, float range, const QuantizeOptions& opt, bool one_sided) {
   const size_t O = size_t(n.out_channels), per = n.WeightCount() / O;
   std::vector<float> max_abs(O, 0.f);
   for (size_t o = 0; o < O; ++o)
@@ -54,18 +66,25 @@ Status QuantizeOne(Node& n, float range, const QuantizeOptions& opt) {
     }
     for (size_t o = 0; o < O; ++o) {
       const size_t g = size_t(q.channel_group[o]);
-      if (group_max[g] > range && max_abs[o] > range) {
-        q.clamp_bias[o] = float(ClampFilter({w.data() + o * per, per}, range));
+      const std::span<float> filter(w.data() + o * per, per);
+      double beta = 0.0;
+      if (one_sided) beta = ClampFilterOneSided(filter, q.group_scale[g]);
+      else if (group_max[g] > range && max_abs[o] > range) beta = ClampFilter(filter, range);
+      if (beta != 0.0) {
+        q.clamp_bias[o] = float(beta);
         q.clamped_channels++;
       }
     }
   }
+  q.code_kind = one_sided ? quant::WeightCodeKind::kUnsigned : quant::WeightCodeKind::kSignedDoubled;
   q.codes.resize(w.size());
   const float L = float(quant::Levels(opt.bits));
   for (size_t o = 0; o < O; ++o) {
     const float s = q.group_scale[size_t(q.channel_group[o])];
-    for (size_t i = 0; i < per; ++i) q.codes[o * per + i] = int8_t(quant::QuantizeWeight(w[o * per + i], s, opt.bits));
-    // y = -(s/L) * sum |q_a - 2 q_w| + beta  ==  -sum |X_hat - W_hat| + beta
+    for (size_t i = 0; i < per; ++i)
+      q.codes[o * per + i] = int16_t(one_sided ? quant::QuantizeWeightUnsigned(w[o * per + i], s, opt.bits)
+                                               : quant::QuantizeWeight(w[o * per + i], s, opt.bits));
+    // y = -(s/L) * S + beta  ==  -sum |X_hat - W_hat| + beta  (S on the activations' grid either way)
     n.affine_scale[o] = -s / L;
     n.affine_shift[o] = q.clamp_bias[o];
   }
@@ -78,7 +97,9 @@ Status QuantizeOne(Node& n, float range, const QuantizeOptions& opt) {
 Status QuantizeAdderLayers(Graph& g, const std::map<std::string, float>& ranges, const QuantizeOptions& opt) {
   if (opt.bits < 2 || opt.bits > 8) return InvalidArgument("--bits {} is not supported (2..8)", opt.bits);
   if (opt.groups < 1 || opt.groups > 256) return InvalidArgument("--groups {} is not supported (1..256)", opt.groups);
-  for (Node& n : g.nodes) {
+  const std::vector<bool> non_negative = AdderInputsProvenNonNegative(g);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
     if (n.kind != OpKind::kAdder2d) continue;
     if (n.quant.enabled()) return InvalidArgument("adder layer '{}' is already quantized", n.name);
     auto it = ranges.find(n.name);
@@ -87,7 +108,9 @@ Status QuantizeAdderLayers(Graph& g, const std::map<std::string, float>& ranges,
     for (size_t o = 0; o < n.affine_scale.size(); ++o)
       if (n.affine_scale[o] != -1.f || n.affine_shift[o] != 0.f)
         return RuntimeError("adder layer '{}' has a folded affine; quantize before folding", n.name);
-    ADQ_RETURN_IF_ERROR(QuantizeOne(n, it->second, opt));
+    const bool one_sided =
+        opt.method == ScaleMethod::kAdderQuant && opt.clamp == ClampKind::kOneSided && non_negative[i];
+    ADQ_RETURN_IF_ERROR(QuantizeOne(n, it->second, opt, one_sided));
   }
   return ValidateGraph(g);
 }

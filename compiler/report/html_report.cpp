@@ -30,21 +30,24 @@ table.kv td { text-align: left; } .note { font-size: 12px; color: #555; }
 
 std::string LayerSection(const Node& n, const compiler::AdderLayerData& d) {
   const AdderQuantParams& q = n.quant;
+  const bool one_sided = q.code_kind == quant::WeightCodeKind::kUnsigned;
   const size_t per_filter = size_t(n.in_channels) * size_t(n.kernel_h) * size_t(n.kernel_w);
   // Each filter's max |W| (what the grouping clusters) and the group it went to.
   std::vector<float> filter_max(size_t(n.out_channels), 0.f);
   float w_max = 0;
-  size_t beyond = 0;
+  size_t beyond = 0;  // weights the clamp moved: beyond +-A_l (symmetric), outside [0, s_g] (one-sided)
   for (size_t i = 0; i < d.float_weights.size(); ++i) {
     const float a = std::fabs(d.float_weights[i]);
     filter_max[i / per_filter] = std::max(filter_max[i / per_filter], a);
     w_max = std::max(w_max, a);
-    beyond += a > q.act_range;
+    const float s_g = q.group_scale[size_t(q.channel_group[i / per_filter])];
+    beyond += one_sided ? d.float_weights[i] < 0.f || d.float_weights[i] > s_g : a > q.act_range;
   }
   const double w_lim = std::max<double>(w_max, q.act_range) * 1.05;
-  std::vector<Marker> w_markers = {{-q.act_range, kClampColor, ""}, {q.act_range, kClampColor, "A_l"}};
+  std::vector<Marker> w_markers = {{one_sided ? 0.f : -q.act_range, kClampColor, one_sided ? "0" : ""},
+                                   {q.act_range, kClampColor, "A_l"}};
   for (int g = 0; g < q.groups(); ++g) {
-    w_markers.push_back({-q.group_scale[size_t(g)], GroupColor(g), ""});
+    if (!one_sided) w_markers.push_back({-q.group_scale[size_t(g)], GroupColor(g), ""});
     w_markers.push_back({q.group_scale[size_t(g)], GroupColor(g), fmt::format("s{}", g + 1)});
   }
   float a_max = 0;
@@ -53,13 +56,14 @@ std::string LayerSection(const Node& n, const compiler::AdderLayerData& d) {
     a_max = std::max(a_max, v);
     a_beyond += v > q.act_range;
   }
-  std::string s = fmt::format(R"(<div class="layer"><h3>{} &mdash; [{} x {} x {} x {}], {} bits, A<sub>l</sub> = {:.4g}, {} of {} filters clamped</h3>)",
-                              EscapeHtml(n.name), n.out_channels, n.in_channels, n.kernel_h, n.kernel_w, q.bits, q.act_range,
-                              q.clamped_channels, n.out_channels);
+  std::string s = fmt::format(R"(<div class="layer"><h3>{} &mdash; [{} x {} x {} x {}], {} bits, {} clamp, A<sub>l</sub> = {:.4g}, {} of {} filters clamped</h3>)",
+                              EscapeHtml(n.name), n.out_channels, n.in_channels, n.kernel_h, n.kernel_w, q.bits,
+                              quant::WeightCodeKindName(q.code_kind), q.act_range, q.clamped_channels, n.out_channels);
   s += R"(<div class="charts"><div>)";
   s += HistogramSvg(d.float_weights, {-w_lim, w_lim, "full-precision weight W"}, 80, "#7f7f7f", w_markers);
-  s += fmt::format(R"(<div class="note">Weights: {} values, max |W| = {:.4g}; {:.3f}% beyond &plusmn;A<sub>l</sub> (clamped, compensated by the bias &beta;).</div>)",
-                   d.float_weights.size(), w_max, d.float_weights.empty() ? 0.0 : 100.0 * double(beyond) / double(d.float_weights.size()));
+  s += fmt::format(R"(<div class="note">Weights: {} values, max |W| = {:.4g}; {:.3f}% {} (clamped, compensated by the bias &beta;).</div>)",
+                   d.float_weights.size(), w_max, d.float_weights.empty() ? 0.0 : 100.0 * double(beyond) / double(d.float_weights.size()),
+                   one_sided ? "outside [0, s<sub>g</sub>] (one-sided: the input is proven non-negative)" : "beyond &plusmn;A<sub>l</sub>");
   s += "</div><div>";
   if (d.activation_sample.empty()) {
     s += R"(<p class="note">No activation sample: the ranges came from --calib-cache, so calibration did not run.</p>)";
@@ -158,7 +162,7 @@ std::string RenderHtmlReport(const compiler::CompileOptions& o, const compiler::
   s += R"(<p class="note">Per adder layer (ALGORITHM.md): the full-precision weights with the clamp threshold &plusmn;A<sub>l</sub> (red)
 and each group's scale &plusmn;s<sub>g</sub> (group colours); the calibration activations with A<sub>l</sub>; every filter's
 max |W| (what the 1-D k-means clusters) coloured by its group. Histograms use a log scale so that outliers stay visible.</p>)";
-  s += "<table><tr><th>layer</th><th>bits</th><th>A<sub>l</sub></th><th>group sizes</th><th>group scales</th><th>clamped filters</th></tr>";
+  s += "<table><tr><th>layer</th><th>bits</th><th>clamp</th><th>A<sub>l</sub></th><th>group sizes</th><th>group scales</th><th>clamped filters</th></tr>";
   bool any = false;
   for (const Node& n : r.graph.nodes) {
     if (n.kind != OpKind::kAdder2d || !n.quant.enabled()) continue;
@@ -168,8 +172,8 @@ max |W| (what the 1-D k-means clusters) coloured by its group. Histograms use a 
       sizes += fmt::format("{}{}", g ? " / " : "", n.quant.GroupSizes()[size_t(g)]);
       scales += fmt::format("{}{:.3g}", g ? " / " : "", n.quant.group_scale[size_t(g)]);
     }
-    s += fmt::format("<tr><td>{}</td><td>{}</td><td>{:.4g}</td><td>{}</td><td>{}</td><td>{}/{}</td></tr>", EscapeHtml(n.name),
-                     n.quant.bits, n.quant.act_range, sizes, scales, n.quant.clamped_channels, n.out_channels);
+    s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.4g}</td><td>{}</td><td>{}</td><td>{}/{}</td></tr>",
+                     EscapeHtml(n.name), n.quant.bits, quant::WeightCodeKindName(n.quant.code_kind), n.quant.act_range, sizes, scales, n.quant.clamped_channels, n.out_channels);
   }
   s += "</table>";
   if (!any) s += R"(<p class="note">A full-precision compile: no adder layer is quantized.</p>)";

@@ -32,14 +32,28 @@ void WarnAboutShortBatchNormReestimation(const adderq::compiler::CompileOptions&
                o.calib_batches, 100.0 * std::pow(0.9, o.calib_batches));
 }
 
-adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& method, bool json, bool quiet, bool inspect,
-                    const ReportArgs& report_args) {
+// The choices --clamp, --act-range and --paper make (strings as given on the command line).
+struct RecipeArgs {
+  std::string clamp = "symmetric", act_range = "percentile";
+  bool paper = false;
+  bool calib_batches_given = false;
+};
+
+adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& method, const RecipeArgs& recipe, bool json,
+                    bool quiet, bool inspect, const ReportArgs& report_args) {
   using namespace adderq;
   if (inspect) {
     if (o.checkpoint.empty()) return InvalidArgument("--inspect needs a checkpoint");
     return compiler::InspectCheckpoint(o.checkpoint, o.format, json);
   }
   ADQ_ASSIGN_OR_RETURN(o.method, compiler::ParseMethod(method));
+  ADQ_ASSIGN_OR_RETURN(o.clamp, compiler::ParseClamp(recipe.clamp));
+  ADQ_ASSIGN_OR_RETURN(o.act_range, compiler::ParseActRange(recipe.act_range));
+  if (recipe.paper) {
+    o.clamp = compiler::Clamp::kSymmetric;
+    o.act_range = compiler::ActRange::kPercentile;
+    if (!recipe.calib_batches_given) o.calib_batches = compiler::kPaperCalibBatches;
+  }
   ADQ_ASSIGN_OR_RETURN(o.checkpoint, ResolveCheckpoint(o.checkpoint));
   if (o.output.empty()) return InvalidArgument("no output given (-o OUT.adq)");
   if (json || quiet) o.progress = false;
@@ -71,6 +85,9 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
 int main(int argc, char** argv) {
   adderq::compiler::CompileOptions o;
   std::string method = "adderquant";
+  RecipeArgs recipe;
+  recipe.clamp = adderq::compiler::ClampName(o.clamp);
+  recipe.act_range = adderq::compiler::ActRangeName(o.act_range);
   bool json = false, no_bn_adjust = false, inspect = false, quiet = false;
   ReportArgs report_args;
   CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant, NeurIPS 2022) into .adq artifacts.\n"
@@ -83,12 +100,25 @@ int main(int argc, char** argv) {
   app.add_option("--method", method, "adderquant | shared-scale (one scale per layer, the prior baseline) | fp")->capture_default_str();
   app.add_option("--bits", o.bits, "bit width of weights and activations (2..8)")->capture_default_str();
   app.add_option("--groups", o.groups, "filter groups per adder layer (adderquant)")->capture_default_str();
+  auto* clamp = app.add_option("--clamp", recipe.clamp,
+                               "weight clamp (adderquant): one-sided (exact for inputs proven >= 0, unsigned codes on the\n"
+                               "activations' grid; other layers stay symmetric) | symmetric (the paper's)")
+                    ->capture_default_str();
+  auto* act_range = app.add_option("--act-range", recipe.act_range,
+                                   "activation range: search (the clip with the least quantization error at --bits) |\n"
+                                   "percentile (the paper's, see --act-ratio)")
+                        ->capture_default_str();
   app.add_option("--calib-data", o.calib_data, "CIFAR-10 binary directory with data_batch_*.bin (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
-  app.add_option("--calib-batches", o.calib_batches, "calibration batches")->capture_default_str();
+  auto* calib_batches = app.add_option("--calib-batches", o.calib_batches, "calibration batches")->capture_default_str();
   app.add_option("--batch-size", o.batch_size, "calibration batch size")->capture_default_str();
   app.add_option("--act-ratio", o.act_ratio, "activation clamp ratio (applied twice, as the reference)")->capture_default_str();
   app.add_option("--seed", o.seed, "seed of the calibration shuffle and augmentation")->capture_default_str();
   app.add_flag("--no-bn-adjust", no_bn_adjust, "skip BatchNorm re-estimation");
+  app.add_flag("--paper", recipe.paper,
+               "the paper's AdderQuant exactly, as published: --clamp symmetric --act-range percentile and\n"
+               "202 calibration batches (unless --calib-batches is given)")
+      ->excludes(clamp)
+      ->excludes(act_range);
   app.add_option("--calib-cache", o.calib_cache, "reuse (or write) the activation ranges in this file");
   app.add_option("--format", o.format, "checkpoint format: auto (from the content) | torch | mindspore")->capture_default_str();
   app.add_flag("--inspect", inspect, "list the checkpoint's tensors (name, dtype, shape, values) and exit");
@@ -115,7 +145,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   o.bn_adjust = !no_bn_adjust;
-  adderq::Status s = Main(o, method, json, quiet, inspect, report_args);
+  recipe.calib_batches_given = calib_batches->count() > 0;
+  adderq::Status s = Main(o, method, recipe, json, quiet, inspect, report_args);
   if (!s.ok()) {
     std::fprintf(stderr, "adderq-compile: error: %s\n", s.message().c_str());
     return adderq::ExitCodeFor(s);

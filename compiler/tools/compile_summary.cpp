@@ -21,6 +21,7 @@ nlohmann::ordered_json SummaryJson(const CompileOptions& o, const CompileReport&
     layers.push_back({{"name", n.name},
                       {"shape", {n.out_channels, n.in_channels, n.kernel_h, n.kernel_w}},
                       {"bits", n.quant.bits},
+                      {"clamp", quant::WeightCodeKindName(n.quant.code_kind)},
                       {"act_range", n.quant.act_range},
                       {"group_scales", n.quant.group_scale},
                       {"group_sizes", sizes},
@@ -45,14 +46,16 @@ std::string SummaryText(const CompileOptions& o, const CompileReport& r) {
   for (const Node& n : r.graph.nodes) {
     if (n.kind != OpKind::kAdder2d || !n.quant.enabled()) continue;
     if (!header) {
-      s += fmt::format("  {:<24} {:>4} {:>8} {:>8}  {}\n", "adder layer", "bits", "A_l", "clamped", "group scale (filters)");
+      s += fmt::format("  {:<24} {:>4} {:<9} {:>8} {:>8}  {}\n", "adder layer", "bits", "clamp", "A_l", "clamped",
+                       "group scale (filters)");
       header = true;
     }
     const std::vector<int> sizes = n.quant.GroupSizes();
     std::string groups;
     for (size_t g = 0; g < sizes.size(); ++g) groups += fmt::format("{}{:.4g} ({})", g ? ", " : "", n.quant.group_scale[g], sizes[g]);
-    s += fmt::format("  {:<24} {:>4} {:>8.4g} {:>5}/{:<2}  {}\n", n.name, n.quant.bits, n.quant.act_range,
-                     n.quant.clamped_channels, n.out_channels, groups);
+    s += fmt::format("  {:<24} {:>4} {:<9} {:>8.4g} {:>5}/{:<2}  {}\n", n.name, n.quant.bits,
+                     quant::WeightCodeKindName(n.quant.code_kind), n.quant.act_range, n.quant.clamped_channels,
+                     n.out_channels, groups);
   }
   double total = 0;
   s += "  phases:";

@@ -31,6 +31,8 @@ Offset<fb::AdderQuant> WriteQuant(FlatBufferBuilder& b, const AdderQuantParams& 
   qb.add_clamp_bias(bias);
   qb.add_act_range(q.act_range);
   qb.add_clamped_channels(q.clamped_channels);
+  // The default (signed) is not stored, so such layers keep their version-1 bytes.
+  qb.add_weight_codes(fb::WeightCodes(q.code_kind));
   return qb.Finish();
 }
 
@@ -100,6 +102,13 @@ Offset<fb::Metadata> WriteMetadata(FlatBufferBuilder& b, const ModelMetadata& m)
   return mb.Finish();
 }
 
+// The lowest version whose readers compute this graph correctly (version.h).
+uint32_t SchemaVersionFor(const Graph& graph) {
+  for (const Node& n : graph.nodes)
+    if (n.quant.enabled() && n.quant.code_kind == quant::WeightCodeKind::kUnsigned) return kSchemaVersionUnsignedCodes;
+  return 1;
+}
+
 }  // namespace
 
 Result<std::vector<uint8_t>> SerializeArtifact(const Graph& graph) {
@@ -115,7 +124,7 @@ Result<std::vector<uint8_t>> SerializeArtifact(const Graph& graph) {
   const auto node_vec = b.CreateVector(nodes);
   const auto checksum = b.CreateVector(std::vector<uint8_t>(32, 0));  // filled in below
   fb::ModelBuilder mb(b);
-  mb.add_schema_version(kSchemaVersion);
+  mb.add_schema_version(SchemaVersionFor(graph));
   mb.add_metadata(meta);
   mb.add_tensors(tensor_vec);
   mb.add_nodes(node_vec);

@@ -18,7 +18,7 @@ std::vector<T> ToVector(const flatbuffers::Vector<T>* v) {
 
 std::string ToString(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
-Result<AdderQuantParams> DecodeQuant(const fb::AdderQuant& q, const Node& n) {
+Result<AdderQuantParams> DecodeQuant(const fb::AdderQuant& q, const Node& n, uint32_t schema_version) {
   AdderQuantParams p;
   p.bits = q.bits();
   if (p.bits < 2 || p.bits > 8) return Unsupported("node '{}': {} bits (supported: 2..8)", n.name, p.bits);
@@ -27,9 +27,20 @@ Result<AdderQuantParams> DecodeQuant(const fb::AdderQuant& q, const Node& n) {
   p.clamp_bias = ToVector(q.clamp_bias());
   p.act_range = q.act_range();
   p.clamped_channels = q.clamped_channels();
+  switch (q.weight_codes()) {
+    case fb::WeightCodes::SignedDoubled: p.code_kind = quant::WeightCodeKind::kSignedDoubled; break;
+    case fb::WeightCodes::Unsigned:
+      // Written only with schema version >= 2 (a version-1 file claiming them is corrupt or forged).
+      if (schema_version < kSchemaVersionUnsignedCodes)
+        return BadInput("node '{}': unsigned weight codes in a schema version {} artifact", n.name, schema_version);
+      p.code_kind = quant::WeightCodeKind::kUnsigned;
+      break;
+    default: return Unsupported("node '{}': weight code kind {} (this runtime knows 0 and 1)", n.name, int(q.weight_codes()));
+  }
   if (!q.packed_weights()) return BadInput("node '{}': quantized layer without weights", n.name);
   const std::span<const uint8_t> packed(q.packed_weights()->data(), q.packed_weights()->size());
-  auto codes = UnpackCodes(packed, n.WeightCount(), p.bits);
+  auto codes = UnpackCodes(packed, n.WeightCount(), p.bits,
+                           p.code_kind == quant::WeightCodeKind::kUnsigned ? CodeSign::kUnsigned : CodeSign::kSigned);
   if (!codes.ok()) return codes.status().WithContext(fmt::format("node '{}'", n.name));
   p.codes = std::move(codes).value();
   return p;
@@ -87,7 +98,7 @@ Result<Graph> Decode(const fb::Model& m) {
       if (n.out_channels <= 0 || n.in_channels <= 0 || n.kernel_h <= 0 || n.kernel_w <= 0 ||
           n.WeightCount() > (size_t(1) << 32))
         return BadInput("node '{}': bad geometry", n.name);
-      ADQ_ASSIGN_OR_RETURN(n.quant, DecodeQuant(*fn->quant(), n));
+      ADQ_ASSIGN_OR_RETURN(n.quant, DecodeQuant(*fn->quant(), n, m.schema_version()));
     }
     g.nodes.push_back(std::move(n));
   }

@@ -65,9 +65,12 @@ Status ValidateQuant(const Node& n) {
     if (g < 0 || g >= groups) return BadInput("node '{}': channel group {} out of range", n.name, g);
   if (q.codes.size() != n.WeightCount())
     return BadInput("node '{}': {} weight codes, expected {}", n.name, q.codes.size(), n.WeightCount());
-  const int lo = -(1 << (q.bits - 1)), hi = (1 << (q.bits - 1)) - 1;
-  for (int8_t c : q.codes)
-    if (c < lo || c > hi) return BadInput("node '{}': weight code {} outside {} bits", n.name, int(c), q.bits);
+  if (q.code_kind != quant::WeightCodeKind::kSignedDoubled && q.code_kind != quant::WeightCodeKind::kUnsigned)
+    return Unsupported("node '{}': weight code kind {}", n.name, int(q.code_kind));
+  const int lo = quant::WeightCodeMin(q.bits, q.code_kind), hi = quant::WeightCodeMax(q.bits, q.code_kind);
+  for (int16_t c : q.codes)
+    if (c < lo || c > hi) return BadInput("node '{}': weight code {} outside [{}, {}] ({} bits, {} codes)", n.name, int(c), lo,
+                                    hi, q.bits, quant::WeightCodeKindName(q.code_kind));
   return Status::Ok();
 }
 

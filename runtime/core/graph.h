@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/quant_math.h"
 #include "core/status.h"
 
 namespace adderq {
@@ -40,7 +41,8 @@ struct AdderQuantParams {
   int bits = 0;
   std::vector<float> group_scale;      // s_g
   std::vector<int> channel_group;      // group of each output channel
-  std::vector<int8_t> codes;           // q_w, row-major [O][C][KH][KW]
+  quant::WeightCodeKind code_kind = quant::WeightCodeKind::kSignedDoubled;
+  std::vector<int16_t> codes;          // q_w, row-major [O][C][KH][KW] (range: quant::WeightCodeMin/Max)
   std::vector<float> clamp_bias;       // beta_o per output channel (0 when not clamped)
   float act_range = 0.f;               // A_l
   int clamped_channels = 0;

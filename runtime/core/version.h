@@ -5,10 +5,13 @@
 
 namespace adderq {
 
-// Artifact schema version (schema/adderq.fbs). Bump when existing data changes meaning; the loader
-// accepts exactly the versions listed in IsSupportedSchemaVersion().
-inline constexpr uint32_t kSchemaVersion = 1;
-inline constexpr bool IsSupportedSchemaVersion(uint32_t v) { return v == 1; }
+// Artifact schema versions (schema/adderq.fbs). Bump when existing data changes meaning or an old
+// runtime would misread a new field; the loader accepts exactly IsSupportedSchemaVersion().
+// The writer stamps the lowest version that describes the artifact (1 for signed weight codes
+// only), so artifacts an older runtime can read stay readable by it, byte for byte.
+inline constexpr uint32_t kSchemaVersion = 2;
+inline constexpr uint32_t kSchemaVersionUnsignedCodes = 2;  // AdderQuant.weight_codes = Unsigned
+inline constexpr bool IsSupportedSchemaVersion(uint32_t v) { return v == 1 || v == 2; }
 
 inline constexpr const char* kAdderqVersion = "0.1.0";
 

@@ -264,12 +264,12 @@ constexpr const char* kAdderBlockedBody = R"(  // kPixels output pixels per thre
 std::string AdderQuantSource(const AdderQuantSpec& s) {
   const int lane_bits = 32 / s.lanes;
   long long pad_word = 0;  // the code of a zero-padding position: the offset in every lane
-  for (int e = 0; e < s.lanes; ++e) pad_word |= (long long)quant::ByteCodeOffset(s.bits) << (e * lane_bits);
+  for (int e = 0; e < s.lanes; ++e) pad_word |= (long long)quant::ByteCodeOffset(s.bits, s.code_kind) << (e * lane_bits);
   return Constants({{"kInH", s.in_h}, {"kInW", s.in_w}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
                     {"kKH", s.kernel_h}, {"kKW", s.kernel_w}, {"kStride", s.stride}, {"kPad", s.padding},
                     {"kOutC", s.out_c}, {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kTile", s.channel_tile},
                     {"kChunk", s.chunk}, {"kThreads", s.threads}, {"kPixels", s.pixels}, {"kPadWord", pad_word},
-                    {"kSumBias", s.bits > 7}}) +
+                    {"kSumBias", s.bits > 7 && s.code_kind == quant::WeightCodeKind::kSignedDoubled}}) +
          CodesOutConstants(s.codes_out, s.float_out) + EpilogueConstants(s.epilogue) + kCommon + R"(
 constexpr int kWeightsPerChannel = kKH * kKW * kWords;
 // acc += sum of |a_i - b_i| over the packed lanes (4 x 8-bit), as one PTX video instruction with

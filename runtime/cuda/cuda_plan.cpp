@@ -127,8 +127,9 @@ class PlanBuilder {
       const int p = fused_[c].absorbed ? -1 : producer_for(g_.nodes[c]);
       if (p < 0 || !subsampled(g_.nodes[c]) || codes_for_[size_t(p)] < 0 || shortcut_codes_for_[size_t(p)] >= 0) continue;
       const Node& producer = g_.nodes[size_t(p)];
-      // The kernel packs both code sets with one set of lane constants: the same bits.
-      if (packed_producer(producer) && g_.nodes[size_t(codes_for_[size_t(p)])].quant.bits == g_.nodes[c].quant.bits)
+      // The kernel packs both code sets with one set of lane constants: the same bits and offset.
+      const AdderQuantParams& first = g_.nodes[size_t(codes_for_[size_t(p)])].quant;
+      if (packed_producer(producer) && first.bits == g_.nodes[c].quant.bits && first.code_kind == g_.nodes[c].quant.code_kind)
         shortcut_codes_for_[size_t(p)] = int(c);
     }
     // Floats are still needed where anything else reads the tensor (a residual, another layer, the output).
@@ -157,6 +158,7 @@ class PlanBuilder {
     const size_t consumer = size_t(codes_for_[i]);
     const Node& c = g_.nodes[consumer];
     f.codes = {true, (out.c + kCodeLanes - 1) / kCodeLanes, c.quant.bits};
+    f.codes.code_kind = c.quant.code_kind;
     f.float_out = float_read_[i];
     f.multiplier = QuantizerSets(c.quant, c.out_channels).front().first;
     f.buffer = NewCodes(size_t(out.h) * size_t(out.w) * size_t(f.codes.words_per_pixel));
@@ -315,8 +317,9 @@ class PlanBuilder {
   struct CodedInput {
     Shape3 shape;
     int stride;  // the adder kernel's stride over the codes
-    QuantizeSpec Spec(int words, int lanes, int bits, bool thermometer, Shape3 in, int layer_stride) const {
-      QuantizeSpec q{in.c, shape.h * shape.w, words, lanes, bits, thermometer};
+    QuantizeSpec Spec(int words, int lanes, const AdderQuantParams& quant, bool thermometer, Shape3 in, int layer_stride) const {
+      QuantizeSpec q{in.c, shape.h * shape.w, words, lanes, quant.bits, thermometer};
+      q.code_kind = quant.code_kind;
       if (stride != layer_stride) q.stride = layer_stride, q.in_h = in.h, q.in_w = in.w, q.coded_w = shape.w;
       return q;
     }
@@ -350,7 +353,11 @@ class PlanBuilder {
     const int lanes = kCodeLanes;
     const int lane_bits = 32 / lanes;
     const int words = (in.c + lanes - 1) / lanes;
-    const uint32_t offset = uint32_t(quant::ByteCodeOffset(bits));
+    const quant::WeightCodeKind kind = q.code_kind;
+    const uint32_t offset = uint32_t(quant::ByteCodeOffset(bits, kind));
+    const bool sum_bias = bits > 7 && kind == quant::WeightCodeKind::kSignedDoubled;
+    // Unsigned codes' variants are named apart (their sources differ in the offset only).
+    const char* kind_suffix = kind == quant::WeightCodeKind::kUnsigned ? "_u" : "";
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
     if (per_channel > kMaxSharedWords) return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords);
     const int tile = ChannelTile(n, in);
@@ -369,15 +376,17 @@ class PlanBuilder {
     const bool float_out = fused_out.float_out;
     const auto fused_input = codes_of_consumer_.find(i);
     const int final_out = float_out ? fused_[i].output : -1;
-    const QuantizeSpec qspec = coded.Spec(words, lanes, bits, false, in, n.stride);
+    const QuantizeSpec qspec = coded.Spec(words, lanes, q, false, in, n.stride);
     const int pixels = KernelFor(n).simd_pixels;
     if (pixels > kMaxSimdPixels) return InvalidArgument("{} pixels per thread (at most {})", pixels, kMaxSimdPixels);
     const AdderQuantSpec aspec{coded.shape.h, coded.shape.w, words, lanes, bits, n.kernel_h, n.kernel_w, coded.stride, n.padding,
-                               out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels, codes_out, float_out};
-    const int avariant = Variant(fmt::format("adder_b{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}{}{}{}", bits, in.c, in.h, in.w, out.c,
+                               out.c, out.h, out.w, tile, chunk, kAdderThreads, e, pixels, codes_out, float_out, kind};
+    const int avariant = Variant(fmt::format("adder_b{}{}_c{}_{}x{}_o{}_k{}x{}_s{}_p{}{}{}{}{}{}{}", bits, kind_suffix, in.c, in.h, in.w, out.c,
                                              n.kernel_h, n.kernel_w, n.stride, n.padding, e.residual ? "_res" : "",
                                              e.relu ? "_relu" : "", pixels > 1 ? fmt::format("_px{}", pixels) : "",
-                                             codes_out.enabled ? fmt::format("_codes{}", codes_out.bits) : "",
+                                             codes_out.enabled ? fmt::format("_codes{}{}", codes_out.bits,
+                                                                             codes_out.code_kind == quant::WeightCodeKind::kUnsigned ? "u" : "")
+                                                               : "",
                                              codes_out.shortcut_stride > 0 ? fmt::format("_sc{}", codes_out.shortcut_stride) : "",
                                              float_out ? "" : "_nofloat"),
                                  AdderQuantSource(aspec));
@@ -387,7 +396,7 @@ class PlanBuilder {
       if (fused_input != codes_of_consumer_.end()) {
         as.codes = fused_input->second;  // written by the producer's epilogue (one set: this loop runs once)
       } else {
-        const int qvariant = Variant(fmt::format("quantize_b{}_c{}_{}x{}{}", bits, in.c, in.h, in.w,
+        const int qvariant = Variant(fmt::format("quantize_b{}{}_c{}_{}x{}{}", bits, kind_suffix, in.c, in.h, in.w,
                                                  qspec.stride > 1 ? fmt::format("_every{}", qspec.stride) : ""),
                                      QuantizeSource(qspec));
         as.codes = AddQuantizeStep(i, qvariant, multiplier, size_t(coded.shape.h) * size_t(coded.shape.w) * size_t(words));
@@ -412,9 +421,9 @@ class PlanBuilder {
       // Byte lanes as quant::WeightByte gives them, padding channels the offset
       // (matching the activation padding lanes, so |a - w| = 0 there); at 8 bits each channel's sum bias.
       as.packed_weights.assign(channels.size() * per_channel, 0u);
-      if (bits > 7) as.sum_bias.assign(channels.size(), 0);
+      if (sum_bias) as.sum_bias.assign(channels.size(), 0);
       for (size_t r = 0; r < channels.size(); ++r) {
-        const int8_t* codes = q.codes.data() + size_t(channels[r]) * K;
+        const int16_t* codes = q.codes.data() + size_t(channels[r]) * K;
         for (int ki = 0; ki < n.kernel_h; ++ki)
           for (int kj = 0; kj < n.kernel_w; ++kj)
             for (int w = 0; w < words; ++w) {
@@ -426,8 +435,8 @@ class PlanBuilder {
                   continue;
                 }
                 const int code = codes[(size_t(c) * size_t(n.kernel_h) + size_t(ki)) * size_t(n.kernel_w) + size_t(kj)];
-                word |= uint32_t(quant::WeightByte(code, bits)) << (lane * lane_bits);
-                if (bits > 7) as.sum_bias[r] += quant::WeightByteBias(code, bits);
+                word |= uint32_t(quant::WeightByte(code, bits, kind)) << (lane * lane_bits);
+                if (sum_bias) as.sum_bias[r] += quant::WeightByteBias(code, bits, kind);
               }
               as.packed_weights[r * per_channel + (size_t(ki) * size_t(n.kernel_w) + size_t(kj)) * size_t(words) + size_t(w)] = word;
             }
@@ -454,7 +463,7 @@ class PlanBuilder {
 
     const Epilogue e{fused_[i].residual >= 0, fused_[i].relu};
     const CodedInput coded = CodedInputOf(n, in, out);
-    const QuantizeSpec qspec = coded.Spec(words, lanes, bits, true, in, n.stride);
+    const QuantizeSpec qspec = coded.Spec(words, lanes, q, true, in, n.stride);
     const int qvariant = Variant(fmt::format("quantize_thermo_b{}_c{}_{}x{}{}", bits, in.c, in.h, in.w,
                                              qspec.stride > 1 ? fmt::format("_every{}", qspec.stride) : ""),
                                  QuantizeSource(qspec));
@@ -484,17 +493,19 @@ class PlanBuilder {
       ts.scale = n.affine_scale;
       ts.shift = n.affine_shift;
       ts.channel_map.assign(channels.begin(), channels.end());
-      // Weights as thermometer codes of max(2 q_w, 0), [channels padded to the grid][tap][word]
-      // (padding channels and lanes all zero); sum |2 q_w| per channel for the identity above.
+      // Weights as thermometer codes of max(v, 0), v = 2 q_w (signed codes) or q_w (unsigned),
+      // [channels padded to the grid][tap][word] (padding channels and lanes all zero); sum |v| per
+      // channel for the identity above. The activations' thermometer codes carry no offset, so both
+      // code kinds share the quantize and adder kernels.
       const size_t padded = size_t(ts.grid_y) * size_t(n_tiles) * 8;
       const size_t per_channel = size_t(taps) * size_t(words);
       ts.packed_weights.assign(padded * per_channel, 0u);
       ts.weight_abs.assign(channels.size(), 0);
       for (size_t r = 0; r < channels.size(); ++r) {
-        const int8_t* codes = q.codes.data() + size_t(channels[r]) * K;
+        const int16_t* codes = q.codes.data() + size_t(channels[r]) * K;
         for (int c = 0; c < in.c; ++c)
           for (int tap = 0; tap < taps; ++tap) {
-            const int v = 2 * int(codes[size_t(c) * size_t(taps) + size_t(tap)]);
+            const int v = quant::WeightGridValue(codes[size_t(c) * size_t(taps) + size_t(tap)], q.code_kind);
             ts.weight_abs[r] += std::abs(v);
             const uint32_t thermo = (1u << std::max(v, 0)) - 1u;
             ts.packed_weights[r * per_channel + size_t(tap) * size_t(words) + size_t(c / lanes)] |=

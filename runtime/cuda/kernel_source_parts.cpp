@@ -25,7 +25,7 @@ std::string CodesOutConstants(const CodesOut& c, bool float_out) {
       "constexpr int kOutLanes = {};\nconstexpr int kOutLaneBits = {};\nconstexpr int kOutLevels = {};\n"
       "constexpr int kOutOffset = {};\nconstexpr bool kShortcutCodesOut = {};\nconstexpr int kShortcutStride = {};\n"
       "constexpr int kShortcutH = {};\nconstexpr int kShortcutW = {};\n",
-      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, quant::ByteCodeOffset(bits),
+      c.enabled, float_out || !c.enabled, c.enabled ? c.words_per_pixel : 1, lanes, 32 / lanes, (1 << bits) - 1, quant::ByteCodeOffset(bits, c.code_kind),
       c.enabled && c.shortcut_stride > 0, std::max(c.shortcut_stride, 1), std::max(c.shortcut_h, 1), std::max(c.shortcut_w, 1));
 }
 

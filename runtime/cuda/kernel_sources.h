@@ -33,9 +33,11 @@ struct QuantizeSpec {
   // Subsampling (1x1 layers with a stride and no padding read no other pixels): the codes hold
   // pixel (y * stride, x * stride) of an in_h x in_w input at (y, x) of a plane with `coded_w` columns.
   int stride = 1, in_h = 0, in_w = 0, coded_w = 0;
+  // The layer's weight codes; the byte lanes' offset depends on it (quant::ByteCodeOffset).
+  quant::WeightCodeKind code_kind = quant::WeightCodeKind::kSignedDoubled;
 };
 // Activation codes for an adder layer: x (NCHW floats) -> per pixel, channels packed `lanes` per
-// 32-bit word as q_a + quant::ByteCodeOffset(bits) (byte lanes), or, for the tensor-core kernel, as
+// 32-bit word as q_a + quant::ByteCodeOffset(bits, code_kind) (byte lanes), or, for the tensor-core kernel, as
 // thermometer codes: lane = 2^q_a - 1 in 32/lanes bits (padding channels 0).
 std::string QuantizeSource(const QuantizeSpec& s);
 
@@ -51,6 +53,7 @@ struct CodesOut {
   // shortcut_h x shortcut_w code image, as its every-stride quantize kernel would write them.
   int shortcut_stride = 0;  // 0: none
   int shortcut_h = 0, shortcut_w = 0;
+  quant::WeightCodeKind code_kind = quant::WeightCodeKind::kSignedDoubled;  // the consumers' (both the same)
 };
 
 struct AdderQuantSpec {
@@ -61,9 +64,10 @@ struct AdderQuantSpec {
   int pixels = 1;  // output pixels per thread (register blocking), `threads` apart
   CodesOut codes_out = {};  // needs one quantizer set in channel order and lanes dividing the tile
   bool float_out = true;    // false: only the codes are written (nothing else reads the floats)
+  quant::WeightCodeKind code_kind = quant::WeightCodeKind::kSignedDoubled;
 };
-// sum |q_a - 2 q_w| over the layer's window with packed SIMD (vabsdiff4 on byte lanes; at 8 bits
-// plus each channel's sum bias), int32 accumulators, then the folded affine and the epilogue. `pixels` output pixels per
+// sum |q_a - 2 q_w| (signed codes) or |q_a - q_w| (unsigned) over the layer's window with packed
+// SIMD (vabsdiff4 on byte lanes; signed codes at 8 bits plus each channel's sum bias), int32 accumulators, then the folded affine and the epilogue. `pixels` output pixels per
 // thread, `channel_tile` output channels per block (their weights in shared memory); a block covers
 // threads x pixels consecutive output pixels.
 std::string AdderQuantSource(const AdderQuantSpec& s);
@@ -74,7 +78,8 @@ struct AdderTensorCoreSpec {
   int n_tiles, m_tiles;  // per warp: m_tiles x 16 output pixels, n_tiles x 8 output channels
   Epilogue epilogue;
 };
-// sum |q_a - 2 q_w| on the binary tensor cores (bits <= 4, sm_80+): with v = 2 q_w and q_a >= 0,
+// sum |q_a - v| on the binary tensor cores (bits <= 4, sm_80+): with v = 2 q_w (signed codes) or
+// v = q_w (unsigned; quant::WeightGridValue) and q_a >= 0,
 //   |q_a - v| = q_a + |v| - 2 min(q_a, max(v, 0)),
 // and min(a, b) = popcount(T(a) AND T(b)) for the thermometer codes T(a) = 2^a - 1, so the layer is
 // sum(q_a) + sum|v| - 2 (A x B) with A, B binary matrices: mma.sync m16n8k256 .and.popc.

@@ -13,7 +13,7 @@ std::string QuantizeSource(const QuantizeSpec& s) {
   const int lane_bits = 32 / s.lanes;
   const bool sampled = s.stride > 1;
   return Constants({{"kC", s.channels}, {"kPlane", s.plane}, {"kWords", s.words_per_pixel}, {"kLanes", s.lanes},
-                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", quant::ByteCodeOffset(s.bits)},
+                    {"kLaneBits", lane_bits}, {"kLevels", (1 << s.bits) - 1}, {"kOffset", quant::ByteCodeOffset(s.bits, s.code_kind)},
                     {"kThermometer", s.thermometer}, {"kSampleStride", sampled ? s.stride : 1},
                     {"kSrcPlane", sampled ? s.in_h * s.in_w : s.plane}, {"kSrcW", sampled ? s.in_w : 0},
                     {"kCodedW", sampled ? s.coded_w : 0}}) +

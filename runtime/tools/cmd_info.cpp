@@ -50,6 +50,7 @@ Status RunInfo(const InfoArgs& a) {
       l["group_sizes"] = n.quant.GroupSizes();
       l["act_range"] = n.quant.act_range;
       l["clamped_channels"] = n.quant.clamped_channels;
+      l["clamp"] = quant::WeightCodeKindName(n.quant.code_kind);
     }
     l["weight_bytes"] = WeightBytes(n);
     total_weight_bytes += WeightBytes(n);
@@ -68,21 +69,22 @@ Status RunInfo(const InfoArgs& a) {
               g.meta.source_sha256.c_str(), g.meta.compiler_version.c_str());
   std::printf("options      ");
   for (const auto& [k, v] : g.meta.compile_options) std::printf(" %s=%s", k.c_str(), v.c_str());
-  std::printf("\n\n%-28s %-8s %-14s %4s %6s %-40s %9s\n", "layer", "op", "O,C,KH,KW", "bits", "A_l", "group scales (sizes)",
-              "weights B");
+  std::printf("\n\n%-28s %-8s %-14s %4s %-10s %6s %-40s %9s\n", "layer", "op", "O,C,KH,KW", "bits", "clamp", "A_l",
+              "group scales (sizes)", "weights B");
   for (const auto& l : layers) {
     const auto& s = l["shape"];
     std::string shape = fmt::format("{},{},{},{}", int(s[0]), int(s[1]), int(s[2]), int(s[3]));
     std::string groups = "-";
-    std::string act = "-";
+    std::string act = "-", clamp = "-";
     if (l.contains("groups")) {
       groups.clear();
       for (size_t i = 0; i < l["group_scales"].size(); ++i)
         groups += fmt::format("{}{:.3g}({})", i ? " " : "", float(l["group_scales"][i]), int(l["group_sizes"][i]));
       act = fmt::format("{:.3g}", float(l["act_range"]));
+      clamp = l["clamp"].get<std::string>();
     }
-    std::printf("%-28s %-8s %-14s %4d %6s %-40s %9zu\n", std::string(l["name"]).c_str(), std::string(l["op"]).c_str(),
-                shape.c_str(), int(l["bits"]), act.c_str(), groups.c_str(), size_t(l["weight_bytes"]));
+    std::printf("%-28s %-8s %-14s %4d %-10s %6s %-40s %9zu\n", std::string(l["name"]).c_str(), std::string(l["op"]).c_str(),
+                shape.c_str(), int(l["bits"]), clamp.c_str(), act.c_str(), groups.c_str(), size_t(l["weight_bytes"]));
   }
   std::printf("\ntotal weight bytes: %zu\n", total_weight_bytes);
   return Status::Ok();

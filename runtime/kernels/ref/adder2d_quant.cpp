@@ -1,6 +1,8 @@
 // Quantized adder layer (ALGORITHM.md step 4): per group g, quantize the input once into codes
-// q_a = clip(round(x * L / s_g), 0, L), accumulate S = sum |q_a - 2 q_w| in int32 over the group's
-// channels, then y[o] = scale[o] * S + shift[o] (the folded affine carries -(s_g/L), beta_o and BN).
+// q_a = clip(round(x * L / s_g), 0, L), accumulate S = sum |q_a - 2 q_w| (signed codes) or
+// sum |q_a - q_w| (unsigned codes, the one-sided clamp) in int32 over the group's channels, then
+// y[o] = scale[o] * S + shift[o] (the folded affine carries -(s_g/L), beta_o and BN). Both code
+// kinds run the same byte kernels; only the bytes differ (quant::WeightByte).
 #include "kernels/ref/cpu_ops.h"
 
 #include <algorithm>
@@ -17,7 +19,13 @@ namespace adderq::kernels {
 // Every bit width runs the byte kernels (quant::WeightByte: at 8 bits with a per-channel bias).
 
 Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu)
-    : g_(geometry), bits_(node.quant.bits), relu_(relu), scale_(node.affine_scale), shift_(node.affine_shift) {
+    : g_(geometry),
+      bits_(node.quant.bits),
+      kind_(node.quant.code_kind),
+      offset_(uint8_t(quant::ByteCodeOffset(bits_, kind_))),
+      relu_(relu),
+      scale_(node.affine_scale),
+      shift_(node.affine_shift) {
   const AdderQuantParams& q = node.quant;
   const int K = g_.K();
   if (UseAvx2() && g_.kernel_h * g_.kernel_w <= 64) direct_ = ChooseSadDirectForm(g_.in_c, g_.stride, g_.out_w);
@@ -48,21 +56,22 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
     // as the activations' padding, so it adds 0.
     const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
     const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
-    const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
+    const uint8_t offset = offset_;
     // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
     const bool direct = direct_ == SadDirectForm::kPairs16 || direct_ == SadDirectForm::kPairs16Stride2;
     const int tap_bytes = TapBytes(C);
     const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
     if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
     else grp.wbytes.assign(filters * size_t(row), offset);
-    if (bits_ == 8) grp.sum_bias.assign(grp.channels.size(), 0);
+    const bool sum_bias = bits_ == 8 && kind_ == quant::WeightCodeKind::kSignedDoubled;
+    if (sum_bias) grp.sum_bias.assign(grp.channels.size(), 0);
     for (size_t r = 0; r < grp.channels.size(); ++r)
       for (int c = 0; c < C; ++c)
         for (int i = 0; i < KH; ++i)
           for (int j = 0; j < KW; ++j) {
             const int code = q.codes[size_t(grp.channels[r]) * size_t(K) + size_t((c * KH + i) * KW + j)];
-            const uint8_t byte = quant::WeightByte(code, bits_);
-            if (bits_ == 8) grp.sum_bias[r] += quant::WeightByteBias(code, bits_);
+            const uint8_t byte = quant::WeightByte(code, bits_, kind_);
+            if (sum_bias) grp.sum_bias[r] += quant::WeightByteBias(code, bits_, kind_);
             if (!direct) {
               grp.wbytes[r * size_t(row) + size_t((i * KW + j) * C + c)] = byte;
               continue;
@@ -104,7 +113,7 @@ int Adder2dQuantKernel::QuantizePadded(const Group& grp, const float* x, Scratch
   const int C = g_.in_c, pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int pw = g_.in_w + 2 * pad + (direct_ == SadDirectForm::kPairs16 ? 4 : 0);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
-  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
+  const uint8_t offset = offset_;
   // Only the border is filled: the quantizer writes every interior byte (a whole-buffer fill was
   // 20 KB per image at 32x32x16).
   s.codes_u8.resize(size_t(ph) * size_t(pw) * size_t(C));
@@ -131,7 +140,7 @@ int Adder2dQuantKernel::QuantizePaddedStride2(const Group& grp, const float* x, 
   const int pad = g_.padding, ph = g_.in_h + 2 * pad;
   const int half = std::max(g_.out_w + 2, (g_.in_w + 2 * pad + 1) / 2);  // columns per half
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w), half_bytes = size_t(half) * C;
-  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
+  const uint8_t offset = offset_;
   s.codes_u8.assign(size_t(ph) * 2 * half_bytes, offset);
   s.col_u8.resize(size_t(g_.in_w) * C);
   for (int y = 0; y < g_.in_h; ++y) {
@@ -162,7 +171,7 @@ void Adder2dQuantKernel::SadSums(const Group& grp, const float* x, int32_t* acc,
   const int P = g_.P(), C = g_.in_c, K = g_.K(), row = SadRowBytes(K);
   const size_t plane = size_t(g_.in_h) * size_t(g_.in_w);
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
-  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
+  const uint8_t offset = offset_;
   if (pointwise_) return PointwiseByteSums(grp, x, acc, s);
   if (direct_ != SadDirectForm::kNone) {
     const int pw = QuantizePadded(grp, x, s);
@@ -197,7 +206,7 @@ void Adder2dQuantKernel::PointwiseByteSums(const Group& grp, const float* x, int
     sampled = s.pad_f.data();
     channel_stride = size_t(P);
   }
-  const uint8_t offset = uint8_t(quant::ByteCodeOffset(bits_));
+  const uint8_t offset = offset_;
   const int rows = (P + kSadPixelTile - 1) / kSadPixelTile * kSadPixelTile;
   s.col_u8.resize(size_t(rows) * size_t(C));
   std::fill(s.col_u8.begin() + std::ptrdiff_t(P) * C, s.col_u8.end(), offset);  // the tiles' filler row

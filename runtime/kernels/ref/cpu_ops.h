@@ -31,7 +31,8 @@ class Adder2dQuantKernel final : public OpKernel {
  public:
   Adder2dQuantKernel(const Node& node, ConvGeometry geometry, bool relu);
   void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
-  // The layer's integer result S[o][p] = sum |q_a - 2 q_w| for one image (the cross-backend contract).
+  // The layer's integer result S[o][p] = sum |q_a - quant::WeightGridValue(q_w)| for one image (the
+  // cross-backend contract).
   void IntegerSums(const float* image, int32_t* sums, Scratch& scratch) const;
 
  private:
@@ -54,6 +55,8 @@ class Adder2dQuantKernel final : public OpKernel {
   void PointwiseByteSums(const Group& grp, const float* x, int32_t* acc, Scratch& s) const;
   ConvGeometry g_;
   int bits_;
+  quant::WeightCodeKind kind_;
+  uint8_t offset_;  // quant::ByteCodeOffset: the code byte of an activation of 0 (and of padding)
   bool relu_;
   std::vector<float> scale_, shift_;
   std::vector<Group> groups_;

@@ -50,8 +50,19 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 0 "compile: fp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/fp.adq" --method fp
   # A short BatchNorm re-estimation is allowed, with one note on stderr saying what it costs.
   "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/short.adq" --bits 4 --calib-batches 2 --batch-size 8 \
-    >/dev/null 2>"$tmp/err" && [ "$(grep -c "keeps 81% of the full-precision statistics" "$tmp/err")" = 1 ] &&
+    --paper >/dev/null 2>"$tmp/err" && [ "$(grep -c "keeps 81% of the full-precision statistics" "$tmp/err")" = 1 ] &&
     echo "ok: compile: note on 2 calibration batches" || { echo "FAIL: note on few calibration batches: $(cat "$tmp/err")"; fail=1; }
+  # The one-sided clamp (the default) needs no long re-estimation: no note.
+  "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/short.adq" --bits 4 --calib-batches 2 --batch-size 8 \
+    >/dev/null 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+    echo "ok: compile: no note for the one-sided clamp" || { echo "FAIL: one-sided compile printed: $(cat "$tmp/err")"; fail=1; }
+  expect 1 "compile: unknown --clamp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/c.adq" --clamp both
+  expect 1 "compile: unknown --act-range" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/c.adq" --act-range max
+  expect 1 "compile: --paper with --clamp" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/c.adq" --paper --clamp one-sided
+  [ -e "$tmp/c.adq" ] && { echo "FAIL: a refused compile left $tmp/c.adq"; fail=1; }
+  # info shows each layer's clamp.
+  "$run" info "$tmp/short.adq" | grep -q "layer1.0.conv1 .* one-sided" && echo "ok: info: clamp per layer" ||
+    { echo "FAIL: info does not show the clamp"; fail=1; }
   head -c 300000 "$tmp/fp.adq" >"$tmp/fp_trunc.adq"
   expect 2 "run eval: truncated artifact" -- "$run" eval "$tmp/fp_trunc.adq" --data "$shared/data/cifar-10-batches-bin"
   mkdir -p "$tmp/baddata" && head -c 5000 "$shared/data/cifar-10-batches-bin/test_batch.bin" >"$tmp/baddata/test_batch.bin"

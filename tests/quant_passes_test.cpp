@@ -1,5 +1,5 @@
-// AdderQuant's passes in isolation: clustering, the lossless clamp, the quantile rule, the
-// per-group scale rule.
+// AdderQuant's passes in isolation: clustering, the lossless clamps (symmetric and one-sided), the
+// proof of non-negative inputs, the quantile rule, the range search, the per-group scale rule.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +12,9 @@
 #include "core/quant_math.h"
 #include "passes/calibrate.h"
 #include "passes/cluster_filters.h"
+#include "passes/nonnegative_inputs.h"
 #include "passes/quantize_adders.h"
+#include "passes/range_search.h"
 #include "test_support.h"
 
 namespace adderq::passes {
@@ -242,6 +244,209 @@ TEST(QuantizeAdders, GroupScaleRule) {
   EXPECT_FALSE(QuantizeAdderLayers(bad, {{"layer", 3.f}}, opt).ok());
   opt.bits = 4;
   EXPECT_FALSE(QuantizeAdderLayers(bad, {}, opt).ok());  // no calibrated range
+}
+
+TEST(Clamp, OneSidedExactForNonNegativeActivations) {
+  // sum |x - w| == sum |x - clamp(w, 0, s)| - beta for every x in [0, s]; clamped weights in [0, s].
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> wd(-70.f, 70.f);
+  const float s = 2.75f;
+  std::vector<float> w(576);
+  for (auto& x : w) x = wd(rng);
+  w[0] = 0.f, w[1] = s, w[2] = -0.f;  // the ends move nothing
+  std::vector<float> clamped = w;
+  const double beta = ClampFilterOneSided(clamped, s);
+  EXPECT_LT(beta, 0.0);
+  for (float c : clamped) EXPECT_TRUE(c >= 0.f && c <= s) << c;
+  double expected_beta = 0;
+  for (float v : w) expected_beta -= std::max(-double(v), 0.0) + std::max(double(v) - double(s), 0.0);
+  EXPECT_NEAR(beta, expected_beta, 1e-9 * std::fabs(expected_beta));
+  for (int t = 0; t <= 100; ++t) {
+    const float x = s * float(t) / 100.f;
+    double orig = 0, with_clamp = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+      orig += std::fabs(double(x) - double(w[i]));
+      with_clamp += std::fabs(double(x) - double(clamped[i]));
+    }
+    EXPECT_NEAR(orig, with_clamp - beta, 1e-9 * orig) << "x=" << x;
+  }
+  // A negative input breaks it (why the input must be proven non-negative).
+  double orig = 0, with_clamp = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    orig += std::fabs(-1.0 - double(w[i]));
+    with_clamp += std::fabs(-1.0 - double(clamped[i]));
+  }
+  EXPECT_GT(std::fabs(orig - (with_clamp - beta)), 1.0);
+}
+
+// input -> adder "first" -> ReLU -> adder "second": the first reads the (normalised, signed) image,
+// the second a ReLU output.
+Graph TwoAdderLayers(const std::vector<float>& w1, const std::vector<float>& w2) {
+  Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, {1, 4, 4}, 1, 3, 1, 1, w1);
+  g.nodes[0].name = "first";
+  Node relu;
+  relu.kind = OpKind::kRelu;
+  relu.name = "relu";
+  relu.inputs = {g.nodes[0].output};
+  relu.output = g.AddTensor("relu", g.ShapeOf(g.nodes[0].output));
+  g.nodes.push_back(relu);
+  const Graph one = testing::SingleLayerGraph(OpKind::kAdder2d, {1, 4, 4}, 1, 3, 1, 1, w2);
+  Node second = one.nodes[0];
+  second.name = "second";
+  second.inputs = {relu.output};
+  second.output = g.output = g.AddTensor("second", one.ShapeOf(one.output));
+  g.nodes.push_back(second);
+  return g;
+}
+
+TEST(NonNegativeInputs, ReluPoolingAndSumsOfProvenTensorsOnly) {
+  // The official architecture: every adder layer reads a ReLU output, directly or through the
+  // residual sums of ReLU outputs.
+  const Graph resnet = testing::SyntheticResNet(20, 0, 1);
+  const std::vector<bool> proven = AdderInputsProvenNonNegative(resnet);
+  int adders = 0;
+  for (size_t i = 0; i < resnet.nodes.size(); ++i)
+    if (resnet.nodes[i].kind == OpKind::kAdder2d) {
+      ++adders;
+      EXPECT_TRUE(proven[i]) << resnet.nodes[i].name;
+    } else {
+      EXPECT_FALSE(proven[i]);
+    }
+  EXPECT_EQ(adders, 20);
+  // The graph input is not proven; a ReLU output is.
+  const Graph two = TwoAdderLayers(std::vector<float>(9, 1.f), std::vector<float>(9, 1.f));
+  EXPECT_EQ(AdderInputsProvenNonNegative(two), (std::vector<bool>{false, false, true}));
+  // Without the ReLU after the first block's sum (here a flatten, which keeps a sign but proves
+  // none), the adder that reads the sum is not proven: layer1.1.conv1.
+  Graph unproven = resnet;
+  for (Node& n : unproven.nodes)
+    if (n.kind == OpKind::kRelu && n.inputs.size() == 1) {
+      const int in = n.inputs[0];
+      bool after_add = false;
+      for (const Node& m : unproven.nodes) after_add |= m.output == in && m.kind == OpKind::kAdd;
+      if (after_add) {
+        n.kind = OpKind::kFlatten;  // keeps the sign, proves nothing
+        break;
+      }
+    }
+  const std::vector<bool> after = AdderInputsProvenNonNegative(unproven);
+  EXPECT_EQ(std::count(after.begin(), after.end(), true), 19);
+  for (size_t i = 0; i < after.size(); ++i)
+    if (unproven.nodes[i].kind == OpKind::kAdder2d && !after[i]) {
+      EXPECT_EQ(unproven.nodes[i].name, "layer1.1.conv1");
+    }
+}
+
+TEST(QuantizeAdders, OneSidedClampGivesUnsignedCodesWhereProven) {
+  // Both layers: weights -1, 0, 0.3, 1.2, 5 (and zeros); A = 1.5 (s = A: the group max 5 > A).
+  std::vector<float> w(9, 0.f);
+  w[0] = -1.f, w[1] = 0.3f, w[2] = 1.2f, w[3] = 5.f;
+  Graph g = TwoAdderLayers(w, w);
+  QuantizeOptions opt;
+  opt.bits = 4;
+  opt.groups = 1;
+  opt.clamp = ClampKind::kOneSided;
+  ASSERT_TRUE(QuantizeAdderLayers(g, {{"first", 1.5f}, {"second", 1.5f}}, opt).ok());
+  const AdderQuantParams& first = g.nodes[0].quant;
+  const AdderQuantParams& second = g.nodes[2].quant;
+  // The first layer reads the image: the paper's symmetric clamp, signed codes.
+  EXPECT_EQ(first.code_kind, quant::WeightCodeKind::kSignedDoubled);
+  EXPECT_FLOAT_EQ(first.clamp_bias[0], -3.5f);  // |5| - 1.5
+  EXPECT_EQ(first.codes[0], -5);                // -1 * 15 / 3 = -5
+  // The second: weights into [0, 1.5], bias -(1 + 3.5), codes round(w * 15 / 1.5) = 10 w.
+  EXPECT_EQ(second.code_kind, quant::WeightCodeKind::kUnsigned);
+  EXPECT_FLOAT_EQ(second.group_scale[0], 1.5f);
+  EXPECT_FLOAT_EQ(second.clamp_bias[0], -4.5f);
+  EXPECT_EQ(second.clamped_channels, 1);
+  EXPECT_EQ(second.codes, (std::vector<int16_t>{0, 3, 12, 15, 0, 0, 0, 0, 0}));
+  EXPECT_FLOAT_EQ(g.nodes[2].affine_scale[0], -0.1f);
+  EXPECT_FLOAT_EQ(g.nodes[2].affine_shift[0], -4.5f);
+  EXPECT_TRUE(ValidateGraph(g).ok()) << ValidateGraph(g).message();
+  // The shared-scale baseline has no clamp: signed codes whatever the clamp option says.
+  Graph shared = TwoAdderLayers(w, w);
+  opt.method = ScaleMethod::kSharedScale;
+  ASSERT_TRUE(QuantizeAdderLayers(shared, {{"first", 1.5f}, {"second", 1.5f}}, opt).ok());
+  EXPECT_EQ(shared.nodes[2].quant.code_kind, quant::WeightCodeKind::kSignedDoubled);
+}
+
+TEST(QuantizeAdders, OneSidedLayerEqualsTheFloatLayerOnItsGrid) {
+  // A one-sided quantized layer computes exactly -sum |X_hat - W| + 0 for the float weights W when
+  // X_hat and clamp(W, 0, s) are on the grid: weights already multiples of s / L, any sign, any size.
+  std::mt19937 rng(9);
+  const float s = 1.5f;
+  const int bits = 4, L = quant::Levels(bits);
+  std::uniform_int_distribution<int> level(-20, 30);
+  std::vector<float> w1(9, 0.f), w2(9 * 1);
+  for (float& v : w2) v = float(level(rng)) * s / float(L);
+  Graph g = TwoAdderLayers(w1, w2);
+  QuantizeOptions opt;
+  opt.bits = bits;
+  opt.groups = 1;
+  opt.clamp = ClampKind::kOneSided;
+  ASSERT_TRUE(QuantizeAdderLayers(g, {{"first", 100.f}, {"second", s}}, opt).ok());
+  ASSERT_EQ(g.nodes[2].quant.code_kind, quant::WeightCodeKind::kUnsigned);
+  // Inputs on the grid and in [0, s], fed to the second layer alone.
+  Graph second = testing::SingleLayerGraph(OpKind::kAdder2d, {1, 4, 4}, 1, 3, 1, 1, {});
+  second.nodes[0].weight.clear();
+  second.nodes[0].quant = g.nodes[2].quant;
+  second.nodes[0].affine_scale = g.nodes[2].affine_scale;
+  second.nodes[0].affine_shift = g.nodes[2].affine_shift;
+  ASSERT_TRUE(ValidateGraph(second).ok()) << ValidateGraph(second).message();
+  std::vector<float> x(16);
+  for (float& v : x) v = float(rng() % unsigned(L + 1)) * s / float(L);
+  std::vector<float> y;
+  ASSERT_TRUE(Executor::Create(second, 1).value()->Run(x, 1, y).ok());
+  const auto ref = testing::NaiveAdderDistance(x, {1, 4, 4}, w2, 1, 3, 3, 1, 1);
+  ASSERT_EQ(y.size(), ref.size());
+  for (size_t i = 0; i < ref.size(); ++i) EXPECT_NEAR(y[i], -ref[i], 1e-4 * (1 + ref[i])) << i;
+}
+
+TEST(RangeSearch, ErrorAndClipAgainstBruteForce) {
+  std::mt19937 rng(10);
+  std::exponential_distribution<float> e(2.f);
+  std::vector<float> values(20000);
+  for (float& v : values) v = e(rng) + 1e-6f;
+  const float max = *std::max_element(values.begin(), values.end());
+  for (int bits : {2, 4, 8}) {
+    // The error against a plain double loop, at a few clips.
+    for (float clip : {0.5f, 1.f, max}) {
+      double naive = 0;
+      const float m = quant::ActivationMultiplier(clip, bits);
+      for (float v : values) {
+        const double q = double(quant::QuantizeActivation(v, m, bits)) * double(clip) / double(quant::Levels(bits));
+        naive += (double(v) - q) * (double(v) - q);
+      }
+      naive /= double(values.size());
+      EXPECT_NEAR(ActivationQuantizationError(values, clip, bits), naive, 1e-4 * naive) << bits << " " << clip;
+    }
+    // The search returns the grid's minimum.
+    const float clip = SearchActivationClip(values, max, bits);
+    double best = INFINITY;
+    float best_clip = 0;
+    for (int k = 0; k < kRangeSearchSteps; ++k) {
+      const float c = max * float(0.2 + 0.8 * double(k) / double(kRangeSearchSteps - 1));
+      const double err = ActivationQuantizationError(values, c, bits);
+      if (err < best) best = err, best_clip = c;
+    }
+    EXPECT_EQ(clip, best_clip) << bits;
+  }
+  // Fewer bits clip harder (a long tail is not worth coarse steps), and the clip never exceeds max.
+  const float c2 = SearchActivationClip(values, max, 2), c8 = SearchActivationClip(values, max, 8);
+  EXPECT_LT(c2, c8);
+  EXPECT_LE(c8, max);
+  EXPECT_EQ(SearchActivationClip({}, 3.f, 4), 3.f);  // nothing sampled: the maximum
+}
+
+TEST(RangeSearch, SampleVisitsEveryPixelPositionAndKeepsTheMaximum) {
+  // A 32x32 plane whose only positive values are in column 5: a power-of-two stride would miss them.
+  std::vector<float> plane(16 * 1024, 0.f);
+  for (size_t i = 5; i < plane.size(); i += 32) plane[i] = 1.f + float(i % 7);
+  plane[1000 * 16 + 3] = 50.f;  // the maximum, off the sampled positions most likely
+  ActivationSample sample;
+  sample.Add(plane, 1024);
+  EXPECT_GT(sample.values().size(), 8u);
+  for (float v : sample.values()) EXPECT_GT(v, 0.f);
+  EXPECT_EQ(sample.max(), 50.f);
 }
 
 }  // namespace

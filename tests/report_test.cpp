@@ -78,6 +78,10 @@ TEST(Report, RealCompileGivesASelfContainedReport) {
       EXPECT_NE(html.find(fmt::format("{} &mdash;", n.name)), std::string::npos) << n.name;
       EXPECT_NE(html.find(fmt::format("A<sub>l</sub> = {:.4g}", n.quant.act_range)), std::string::npos) << n.name;
     }
+  // Which clamp each layer got (the default: one-sided, every ResNet-20 adder input is a ReLU's).
+  EXPECT_EQ(Count(html, "bits, one-sided clamp"), 20u);
+  EXPECT_EQ(Count(html, "<td>one-sided</td>"), 21u);  // the layer table and the options table
+  EXPECT_EQ(Count(html, "outside [0, s<sub>g</sub>]"), 20u);
   EXPECT_NE(html.find(">90.65<"), std::string::npos);
   EXPECT_NE(html.find(">shared-scale<"), std::string::npos);
   EXPECT_NE(html.find("full precision"), std::string::npos);

@@ -51,6 +51,12 @@ Result<ActRange> ParseActRange(const std::string& name) {
 
 const char* ActRangeName(ActRange r) { return r == ActRange::kSearch ? "search" : "percentile"; }
 
+void UsePapersMethod(CompileOptions& o, bool calib_batches_given) {
+  o.clamp = Clamp::kSymmetric;
+  o.act_range = ActRange::kPercentile;
+  if (!calib_batches_given) o.calib_batches = kPaperCalibBatches;
+}
+
 namespace {
 
 class PhaseTimer {
@@ -115,7 +121,10 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
     co.act_ratio = o.act_ratio;
     co.bits = o.bits;
     co.threads = o.threads;
-    co.progress = [&](size_t d, size_t t) { bar.Update(d, t); };
+    co.progress = [&](size_t d, size_t t) {
+      bar.Update(d, t);
+      if (o.on_progress) o.on_progress("calibrate", d, t);
+    };
     if (o.collect_report_data)
       co.observe = [&](size_t node, std::span<const float> input) {
         // About 1024 values per batch and layer: enough for a histogram, 16 MB for a default compile.
@@ -142,7 +151,10 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
     Progress bar("bn-reestimate", o.progress);
     passes::BnReestimateOptions bo;
     bo.threads = o.threads;
-    bo.progress = [&](size_t d, size_t t) { bar.Update(d, t); };
+    bo.progress = [&](size_t d, size_t t) {
+      bar.Update(d, t);
+      if (o.on_progress) o.on_progress("bn-reestimate", d, t);
+    };
     ADQ_RETURN_IF_ERROR(timer.Run("bn-reestimate", [&] { return passes::ReestimateBatchNorm(graph, batches, bo); }));
   }
   return Status::Ok();

@@ -50,9 +50,16 @@ struct CompileOptions {
   bool bn_adjust = true;
   std::string calib_cache;  // optional file: reuse activation ranges across compiles of one checkpoint
   int threads = 0;
-  bool progress = true;
+  bool progress = true;  // a progress bar on stderr when it is a terminal
+  // Also told of progress, whatever `progress` says: phase ("calibrate", "bn-reestimate"), batches
+  // done and in all (the Python package's callback).
+  std::function<void(const std::string& phase, size_t done, size_t total)> on_progress;
   bool collect_report_data = false;  // fill CompileReport::layer_data (for --report)
 };
+
+// `--paper`: the paper's AdderQuant as published (symmetric clamp, percentile range) on its
+// calibration set (kPaperCalibBatches) unless the caller chose the batches.
+void UsePapersMethod(CompileOptions& options, bool calib_batches_given);
 
 struct PhaseTime {
   std::string name;

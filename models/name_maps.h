@@ -2,7 +2,7 @@
 // (the PyTorch AdderNet repository's names).
 #pragma once
 
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 namespace adderq::models {
 

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "core/graph.h"
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 namespace adderq::models {
 

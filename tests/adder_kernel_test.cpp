@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "core/quant_math.h"
 #include "kernels/conv_geometry.h"
 #include "kernels/im2col.h"

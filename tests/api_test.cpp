@@ -10,7 +10,7 @@
 #include "adderq/adderq.hpp"
 #include "compile.h"
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "data/cifar10.h"
 #include "test_support.h"
 #include "writer/artifact_writer.h"

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "cuda/cuda_executor.h"
 #include "data/cifar10.h"
 #include "test_support.h"

@@ -11,7 +11,7 @@
 
 #include "compile.h"
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "cuda_host_emulation.h"
 #include "data/cifar10.h"
 #include "data/pixel_input.h"

@@ -19,7 +19,7 @@
 #include "compile.h"
 #include "adderq/adderq.hpp"
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "core/file_io.h"
 #include "data/cifar10.h"
 #include "cuda/cuda_executor.h"

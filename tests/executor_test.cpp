@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/backend.h"
-#include "core/executor.h"
+#include "cpu/cpu_backend.h"
+#include "cpu/executor.h"
 #include "data/pixel_input.h"
 #include "kernels/epilogue.h"
 #include "kernels/tile_kernels.h"

@@ -9,7 +9,7 @@
 #include "adderq_generated.h"
 #include "compile.h"
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "data/cifar10.h"
 #include "core/version.h"
 #include "test_support.h"

@@ -6,7 +6,7 @@
 
 #include "compile.h"
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "data/cifar10.h"
 #include "test_support.h"
 

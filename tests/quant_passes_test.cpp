@@ -6,7 +6,7 @@
 #include <functional>
 #include <random>
 
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "core/fusion.h"
 #include "kernels/ref/cpu_ops.h"
 #include "core/quant_math.h"

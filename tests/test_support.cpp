@@ -3,7 +3,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "core/quant_math.h"
 #include "passes/fold_batchnorm.h"
 #include "resnet_cifar.h"

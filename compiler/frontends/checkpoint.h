@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 namespace adderq::frontends {
 

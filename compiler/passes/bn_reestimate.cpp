@@ -1,6 +1,6 @@
 #include "passes/bn_reestimate.h"
 
-#include "core/executor.h"
+#include "cpu/executor.h"
 
 namespace adderq::passes {
 

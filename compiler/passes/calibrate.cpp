@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/executor.h"
+#include "cpu/executor.h"
 #include "core/parallel.h"
 #include "passes/range_search.h"
 

@@ -53,11 +53,7 @@ adderq::Status Main(adderq::compiler::CompileOptions& o, const std::string& meth
   ADQ_ASSIGN_OR_RETURN(o.method, compiler::ParseMethod(method));
   ADQ_ASSIGN_OR_RETURN(o.clamp, compiler::ParseClamp(recipe.clamp));
   ADQ_ASSIGN_OR_RETURN(o.act_range, compiler::ParseActRange(recipe.act_range));
-  if (recipe.paper) {
-    o.clamp = compiler::Clamp::kSymmetric;
-    o.act_range = compiler::ActRange::kPercentile;
-    if (!recipe.calib_batches_given) o.calib_batches = compiler::kPaperCalibBatches;
-  }
+  if (recipe.paper) compiler::UsePapersMethod(o, recipe.calib_batches_given);
   ADQ_ASSIGN_OR_RETURN(o.checkpoint, ResolveCheckpoint(o.checkpoint));
   if (o.output.empty()) return InvalidArgument("no output given (-o OUT.adq)");
   if (json || quiet) o.progress = false;

@@ -2,7 +2,8 @@
 #include <limits>
 
 #include "api/api_internal.h"
-#include "core/backend_factory.h"
+#include "api/backend_factory.h"
+#include "data/pixel_input.h"
 #include "image/image_codecs.h"
 
 namespace adderq {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "data/pixel_input.h"
 #include "core/graph.h"
 #include "cuda/cuda_plan.h"
 #include "cuda/device_memory.h"

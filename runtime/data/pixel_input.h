@@ -6,12 +6,11 @@
 #include <span>
 #include <vector>
 
+#include "core/pixel_layout.h"
+
 namespace adderq::data {
 
-enum class PixelLayout {
-  kPlanar,       // [images][channels][height * width]: CIFAR-10's records
-  kInterleaved,  // [images][height * width][channels]: decoded RGB images (the API's RunPixels)
-};
+using PixelLayout = adderq::PixelLayout;
 
 // Writes `images` normalised images (CHW floats, data::NormalizePixel per value) into `out`;
 // `pixels` holds images x channels x plane values in `layout`, mean and std one value per channel.

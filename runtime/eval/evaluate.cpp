@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cpu/cpu_backend.h"
+#include "data/pixel_input.h"
+
 namespace adderq::eval {
 
 int RankOfLabel(const float* logits, int classes, int label) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "cpu/executor.h"
 #include "data/cifar10.h"
 
 namespace adderq::eval {

@@ -9,6 +9,7 @@
 
 #include "core/artifact_loader.h"
 #include "core/paths.h"
+#include "cpu/cpu_backend.h"
 #include "cuda/cuda_executor.h"
 #include "core/parallel.h"
 #include "data/cifar10.h"

@@ -4,19 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/model_summary.h"
 #include "core/artifact_loader.h"
-#include "core/bit_packing.h"
 #include "tools/run_commands.h"
 
 namespace adderq::tools {
-
-namespace {
-// Bytes of weight storage in the artifact: packed codes for quantized adders, float32 otherwise.
-size_t WeightBytes(const Node& n) {
-  if (n.kind == OpKind::kAdder2d && n.quant.enabled()) return PackedSize(n.WeightCount(), n.quant.bits);
-  return n.weight.size() * sizeof(float);
-}
-}  // namespace
 
 Status RunInfo(const InfoArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph g, LoadArtifactFile(a.model));
@@ -25,39 +17,9 @@ Status RunInfo(const InfoArgs& a) {
   nlohmann::ordered_json j;
   j["file"] = a.model;
   j["file_bytes"] = file_bytes;
-  j["architecture"] = g.meta.architecture;
-  j["method"] = g.meta.method;
-  j["input"] = {g.meta.input_shape.c, g.meta.input_shape.h, g.meta.input_shape.w};
-  j["classes"] = g.meta.class_names;
-  j["source_checkpoint"] = g.meta.source_checkpoint;
-  j["source_sha256"] = g.meta.source_sha256;
-  j["compiler_version"] = g.meta.compiler_version;
-  j["compile_options"] = g.meta.compile_options;
-  size_t total_weight_bytes = 0;
-  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-  for (const Node& n : g.nodes) {
-    if (n.kind != OpKind::kConv2d && n.kind != OpKind::kAdder2d && n.kind != OpKind::kLinear) continue;
-    nlohmann::ordered_json l;
-    l["name"] = n.name;
-    l["op"] = OpKindName(n.kind);
-    l["shape"] = {n.out_channels, n.in_channels, n.kernel_h, n.kernel_w};
-    l["stride"] = n.stride;
-    l["padding"] = n.padding;
-    l["bits"] = n.quant.enabled() ? n.quant.bits : 32;
-    if (n.quant.enabled()) {
-      l["groups"] = n.quant.groups();
-      l["group_scales"] = n.quant.group_scale;
-      l["group_sizes"] = n.quant.GroupSizes();
-      l["act_range"] = n.quant.act_range;
-      l["clamped_channels"] = n.quant.clamped_channels;
-      l["clamp"] = quant::WeightCodeKindName(n.quant.code_kind);
-    }
-    l["weight_bytes"] = WeightBytes(n);
-    total_weight_bytes += WeightBytes(n);
-    layers.push_back(l);
-  }
-  j["weight_bytes"] = total_weight_bytes;
-  j["layers"] = layers;
+  j.update(api::ModelSummaryJson(g));
+  const nlohmann::ordered_json& layers = j["layers"];
+  const size_t total_weight_bytes = j["weight_bytes"];
   if (a.json) {
     std::printf("%s\n", j.dump().c_str());
     return Status::Ok();

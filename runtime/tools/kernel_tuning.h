@@ -13,7 +13,7 @@
 #include <map>
 #include <string>
 
-#include "core/backend_factory.h"
+#include "api/backend_factory.h"
 #include "core/graph.h"
 #include "core/status.h"
 

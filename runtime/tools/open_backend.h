@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "core/backend_factory.h"
+#include "api/backend_factory.h"
 
 namespace adderq::tools {
 

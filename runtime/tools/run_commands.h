@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/backend_factory.h"
+#include "api/backend_factory.h"
 #include "core/status.h"
 
 namespace adderq::tools {

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <span>
 
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 namespace adderq::frontends {
 

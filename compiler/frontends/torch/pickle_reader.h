@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 namespace adderq::frontends {
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 namespace adderq::frontends {
 

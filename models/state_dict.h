@@ -1,5 +1,7 @@
 // What every checkpoint reader produces: named tensors in file order, values widened to double
-// (exact for every float32/float16/bfloat16 value and for integers up to 2^53).
+// (exact for every float32/float16/bfloat16 value and for integers up to 2^53). The compiler's
+// readers (compiler/frontends/) write it and the architectures (models/) read it, so it lives here,
+// below both: models/ depends on nothing in compiler/.
 #pragma once
 
 #include <cstdint>

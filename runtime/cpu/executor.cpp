@@ -1,4 +1,4 @@
-#include "core/executor.h"
+#include "cpu/executor.h"
 
 #include <algorithm>
 #include <atomic>

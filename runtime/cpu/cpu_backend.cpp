@@ -1,12 +1,13 @@
-#include "core/backend.h"
+#include "cpu/cpu_backend.h"
 
 #include <fmt/format.h>
 
+#include "data/pixel_input.h"
 #include "kernels/tile_kernels.h"
 
 namespace adderq {
 
-Status CpuBackend::RunPixels(std::span<const uint8_t> pixels, data::PixelLayout layout, int batch, std::vector<float>& logits) {
+Status CpuBackend::RunPixels(std::span<const uint8_t> pixels, PixelLayout layout, int batch, std::vector<float>& logits) {
   const Graph& g = executor_.graph();
   const Shape3 in = g.ShapeOf(g.input);
   if (batch <= 0 || pixels.size() != in.size() * size_t(batch))

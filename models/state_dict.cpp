@@ -1,4 +1,4 @@
-#include "frontends/common/state_dict.h"
+#include "state_dict.h"
 
 #include <cmath>
 #include <cstring>

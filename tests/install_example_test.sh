@@ -20,6 +20,18 @@ if nm -DC --defined-only "$prefix/lib/libadderq.so" | grep -q "adderq::Executor"
   echo "FAIL: libadderq.so exports internal symbols"; exit 1
 fi
 
+# The Python package, where the build made one: `import adderq` from the installed site directory.
+site=$(sed -n 's/^ADDERQ_PYTHON_INSTALL_DIR:STRING=//p' "$build/CMakeCache.txt")
+python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt")
+if [ -n "$site" ] && [ -d "$prefix/$site/adderq" ]; then
+  ls "$prefix/$site/adderq/"_adderq*.so "$prefix/$site/adderq/__init__.pyi" >/dev/null
+  version=$(cd "$tmp" && PYTHONPATH="$prefix/$site" "$python" -c 'import adderq, sys; print(adderq.__version__, adderq.__file__)')
+  case "$version" in *"$prefix"*) echo "ok: python: import adderq from the installed package: $version" ;;
+    *) echo "FAIL: python imported adderq from elsewhere: $version"; exit 1 ;; esac
+else
+  echo "skipped: no Python package in this build"
+fi
+
 cmake -S "$source/examples/classify_c" -B "$tmp/example" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$tmp/example" >/dev/null
 classify=$tmp/example/classify

@@ -9,7 +9,7 @@
 #include "adderq_generated.h"
 #include "core/artifact_checksum.h"
 #include "core/artifact_loader.h"
-#include "core/executor.h"
+#include "cpu/executor.h"
 
 namespace {
 void Load(const std::vector<uint8_t>& bytes) {

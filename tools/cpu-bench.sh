@@ -1,44 +1,68 @@
 #!/usr/bin/env bash
-# CPU benchmarks for docs/benchmarks.md, one run, nothing else running: throughput of the 4-bit and
-# full-precision ResNet-20 on the test set (`adderq-run bench`: per-layer times, the measured SIMD
-# ceiling of the adder op), the time of a default 4-bit compile, and the PyTorch formulation of
-# AdderNet (Debian's python3-torch, CPU) on a slice of the same images for the ratio.
-#   bash tools/cpu-bench.sh [OUTDIR]      (default: out/cpu-bench)
+# CPU benchmarks for docs/benchmarks.md, one run, nothing else running: throughput on all 10,000
+# test images of the default 4-bit artifact (one-sided clamp, unsigned codes), the paper's 4-bit
+# artifact (symmetric clamp, signed codes) and the 8-bit and full-precision ones (`adderq-run bench`:
+# per-layer times, the measured SIMD ceiling of the adder op), alternating the two 4-bit kinds
+# REPEAT times; the time of the default and the paper's compile; and the PyTorch formulation of
+# AdderNet (Debian's python3-torch, CPU) on a slice of the same images, for the ratio.
+#   bash tools/cpu-bench.sh [OUTDIR]      (default: out/cpu-bench; REPEAT=3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=${1:-out/cpu-bench}
+repeat=${REPEAT:-3}
 mkdir -p "$out"
 data=$(bash tools/get-cifar10.sh)
 ckpt=$(bash tools/get-checkpoint.sh)
 bin=build/bin
 threads=$(nproc)
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $threads cores; $(date -u +%F)"
-t0=$(date +%s.%N)
-$bin/adderq-compile "$ckpt" -o "$out/w4.adq" --bits 4 --calib-data "$data" --no-progress --json > "$out/compile.json"
-echo "$(date +%s.%N) - $t0" | bc > "$out/compile.seconds"
+$bin/adderq-compile "$ckpt" -o "$out/w4.adq" --bits 4 --calib-data "$data" --no-progress --json > "$out/compile_w4.json"
+$bin/adderq-compile "$ckpt" -o "$out/w4_paper.adq" --bits 4 --paper --calib-data "$data" --no-progress --json \
+  > "$out/compile_w4_paper.json"
+$bin/adderq-compile "$ckpt" -o "$out/w8.adq" --bits 8 --calib-data "$data" --no-progress > /dev/null
 $bin/adderq-compile "$ckpt" -o "$out/fp.adq" --method fp --no-progress > /dev/null
-$bin/adderq-run bench "$out/w4.adq" --device cpu --data "$data" --images 10000 --repeat 1 --json > "$out/bench_w4.json"
-$bin/adderq-run bench "$out/fp.adq" --device cpu --data "$data" --images 2000 --repeat 1 --json > "$out/bench_fp.json"
-/usr/bin/python3 tools/torch_bench.py --device cpu --threads "$threads" --checkpoint "$ckpt" --data "$data" \
-  --images 100 > "$out/torch_cpu.jsonl"
-python3 - "$out" <<'PY'
+bench() {  # bench NAME ARTIFACT IMAGES
+  $bin/adderq-run bench "$2" --device cpu --data "$data" --images "$3" --repeat 1 --json > "$out/bench_$1.json"
+}
+for i in $(seq "$repeat"); do
+  bench "w4_$i" "$out/w4.adq" 10000
+  bench "w4_paper_$i" "$out/w4_paper.adq" 10000
+done
+bench w8 "$out/w8.adq" 10000
+bench fp "$out/fp.adq" 2000
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  /usr/bin/python3 tools/torch_bench.py --device cpu --threads "$threads" --checkpoint "$ckpt" --data "$data" \
+    --images 100 > "$out/torch_cpu.jsonl"
+else
+  echo "(no python3-torch: the PyTorch rows are skipped)" > "$out/torch_cpu.jsonl"
+fi
+python3 - "$out" "$repeat" <<'PY'
 import json, sys
-out = sys.argv[1]
-w4, fp = json.load(open(f'{out}/bench_w4.json')), json.load(open(f'{out}/bench_fp.json'))
+out, repeat = sys.argv[1], int(sys.argv[2])
+load = lambda name: json.load(open(f'{out}/{name}.json'))
+w4 = [load(f'bench_w4_{i}') for i in range(1, repeat + 1)]
+paper = [load(f'bench_w4_paper_{i}') for i in range(1, repeat + 1)]
+w8, fp = load('bench_w8'), load('bench_fp')
 torch = [json.loads(l) for l in open(f'{out}/torch_cpu.jsonl') if 'pytorch_formulation' in l]
-compile_s = float(open(f'{out}/compile.seconds').read())
-ceiling = w4['simd_ceiling_gops_machine']
-adder = [l for l in w4['layers'] if l['adder_gops'] > 0]
-best = max(l['gops_per_second'] for l in adder)
+def s(runs): return ', '.join(f"{r['seconds']:.2f}" for r in runs)
+print(f"4-bit one-sided (default), 10000 images: {s(w4)} s; best {max(r['images_per_second'] for r in w4):.0f} images/s")
+print(f"4-bit paper (symmetric), 10000 images:   {s(paper)} s; best {max(r['images_per_second'] for r in paper):.0f} images/s")
+ratios = [p['seconds'] / o['seconds'] for o, p in zip(w4, paper)]
+print("paper / one-sided time, run by run: " + ', '.join(f'{x:.3f}' for x in ratios))
+print(f"8-bit, 10000 images: {w8['seconds']:.2f} s = {w8['images_per_second']:.0f} images/s")
+print(f"full precision: {fp['images_per_second']:.0f} images/s ({10000 / fp['images_per_second']:.1f} s per 10000)")
+best = min(w4, key=lambda r: r['seconds'])
+ceiling = best['simd_ceiling_gops_machine']
+adder = [l for l in best['layers'] if l['adder_gops'] > 0]
 total_ms = sum(l['ms'] for l in adder)
 ops = sum(l['adder_gops'] for l in adder)
-print(f"4-bit, 10000 images: {w4['seconds']:.2f} s = {w4['images_per_second']:.0f} images/s")
-print(f"full precision: {fp['images_per_second']:.0f} images/s")
-print(f"adder layers: {ops / (total_ms / 1e3):.1f} G ops/s together ({100 * ops / (total_ms / 1e3) / ceiling:.0f}% of the"
-      f" {ceiling:.0f} G ops/s SIMD ceiling), best layer {best:.1f} ({100 * best / ceiling:.0f}%)")
-print(f"default 4-bit compile: {compile_s:.0f} s")
+print(f"adder layers (4-bit default, best run): {ops / (total_ms / 1e3):.1f} G ops/s together "
+      f"({100 * ops / (total_ms / 1e3) / ceiling:.0f}% of the {ceiling:.0f} G ops/s SIMD ceiling)")
+for name in ('compile_w4', 'compile_w4_paper'):
+    c = load(name)
+    print(f"{name}: {c['total_seconds']:.1f} s ({', '.join(f'{k} {v:.1f}' for k, v in c['phase_seconds'].items() if v > 0.05)})")
 for t in torch:
     print(f"PyTorch {t['pytorch_formulation']}: {t['images_per_second']:.2f} images/s -> adderq 4-bit is "
-          f"{w4['images_per_second'] / t['images_per_second']:.0f}x, full precision {fp['images_per_second'] / t['images_per_second']:.0f}x")
+          f"{best['images_per_second'] / t['images_per_second']:.0f}x, full precision {fp['images_per_second'] / t['images_per_second']:.0f}x")
 PY

@@ -40,10 +40,12 @@ if [ "$mode" = prepare ]; then
   done
   cp "$data/test_batch.bin" "$data/batches.meta.txt" $G/data/
   cp "$ckpt" $G/models/checkpoint.pth
-  for bits in 4 8 fp; do  # fp: full precision (no calibration; the float kernels only)
+  # fp: full precision (no calibration; the float kernels only); 4p: the paper's method at 4 bits
+  # (symmetric clamp: signed weight codes, where the defaults give unsigned ones).
+  for bits in 4 8 fp 4p; do
     if [ ! -f $G/models/resnet20_w$bits.adq ]; then
       echo "compiling the resnet20_w$bits artifact (default settings; a few minutes)..." >&2
-      if [ $bits = fp ]; then how="--method fp"; else how="--bits $bits"; fi
+      case $bits in fp) how="--method fp" ;; 4p) how="--bits 4 --paper" ;; *) how="--bits $bits" ;; esac
       build/bin/adderq-compile "$ckpt" -o $G/models/resnet20_w$bits.adq $how --calib-data "$data" --no-progress >/dev/null
     fi
     # The CPU reference logits (kept while the artifact is unchanged; delete .gpu/models to redo).
@@ -187,6 +189,16 @@ limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --r
 cat "$OUT/eval_wfp.err"
 unset ADDERQ_CACHE_DIR
 
+# The paper's 4-bit artifact: the signed-code kernels (the defaults above run unsigned codes).
+m=$root/$G/models/resnet20_w4p.adq
+export ADDERQ_CACHE_DIR=$(mktemp -d)
+echo "== eval 4-bit, paper's method (signed codes), on the GPU"
+limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_w4p.logits" > "$OUT/eval_w4p_cold.json" 2>"$OUT/eval_w4p.err"
+limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_w4p_warm.json" 2>>"$OUT/eval_w4p.err"
+limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 5 > "$OUT/bench_w4p.json" 2>>"$OUT/eval_w4p.err"
+cat "$OUT/eval_w4p.err"
+unset ADDERQ_CACHE_DIR
+
 echo "== PyTorch / cuDNN baselines"
 limited 150 python3 tools/torch_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \
   --images 1000 --layer-images 10000 > "$OUT/torch_baselines.jsonl" 2>"$OUT/torch_baselines.err"
@@ -238,7 +250,7 @@ def same_logits(a, b):  # the GPU's logits of `images` images against the first 
         return len(gpu) == images * 40 and gpu == cpu[:len(gpu)]
     except Exception: return None
 for bits, kernel in ((4, 'auto'), (4, 'tc'), (4, 'px2'), (4, 'fused'), (4, 'graphs'), (4, 'tuned'),
-                     (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs'), (8, 'tuned'), ('fp', 'auto')):
+                     (8, 'auto'), (8, 'px2'), (8, 'fused'), (8, 'graphs'), (8, 'tuned'), ('fp', 'auto'), ('4p', 'auto')):
     sfx = '' if kernel == 'auto' else '_' + kernel
     cold, warm = load(f'{out}/eval_w{bits}_cold.json'), load(f'{out}/eval_w{bits}{sfx or "_warm"}.json')
     cpu, bench = load(f'{models}/cpu_w{bits}.json'), load(f'{out}/bench_w{bits}{sfx}.json')

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
   recipe.act_range = adderq::compiler::ActRangeName(o.act_range);
   bool json = false, no_bn_adjust = false, inspect = false, quiet = false;
   ReportArgs report_args;
-  CLI::App app{"adderq-compile: post-training quantization of AdderNets (AdderQuant, NeurIPS 2022) into .adq artifacts.\n"
+  CLI::App app{"adderq-compile: post-training quantization of AdderNets into .adq artifacts (AdderQuant, NeurIPS 2022,\n"
+               "with an exact one-sided clamp and a searched activation range by default; --paper for the paper's method).\n"
                "Example: adderq-compile ../shared/checkpoints/resnet20_adder_cifar10.pth -o r20_w4.adq --bits 4\n"
                "Report: adderq-compile CKPT -o r20_w4.adq --report r20_w4.html --report-eval w4.json --report-eval w8.json"};
   app.set_version_flag("--version", std::string("adderq-compile ") + adderq::kAdderqVersion);
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
   app.add_option("--calib-data", o.calib_data, "CIFAR-10 binary directory with data_batch_*.bin (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
   auto* calib_batches = app.add_option("--calib-batches", o.calib_batches, "calibration batches")->capture_default_str();
   app.add_option("--batch-size", o.batch_size, "calibration batch size")->capture_default_str();
-  app.add_option("--act-ratio", o.act_ratio, "activation clamp ratio (applied twice, as the reference)")->capture_default_str();
+  app.add_option("--act-ratio", o.act_ratio, "--act-range percentile: the quantile of |X| (applied twice, as the reference)")->capture_default_str();
   app.add_option("--seed", o.seed, "seed of the calibration shuffle and augmentation")->capture_default_str();
   app.add_flag("--no-bn-adjust", no_bn_adjust, "skip BatchNorm re-estimation");
   app.add_flag("--paper", recipe.paper,

@@ -87,6 +87,13 @@ TEST(Cluster, MoreGroupsThanValuesAndDeterminism) {
   EXPECT_FALSE(OptimalKMeans1D({}, 2).ok());
 }
 
+// sum |x - w| over a filter, in double.
+double Distance(double x, const std::vector<float>& w) {
+  double d = 0;
+  for (float v : w) d += std::fabs(x - double(v));
+  return d;
+}
+
 TEST(Clamp, ExactForActivationsInRange) {
   // sum |x - w| == sum |x - clamp(w)| - beta for every x in [0, A]; checked in double on float data.
   std::mt19937 rng(5);
@@ -99,21 +106,11 @@ TEST(Clamp, ExactForActivationsInRange) {
   EXPECT_LT(beta, 0.0);
   for (float c : clamped) EXPECT_LE(std::fabs(c), A);
   for (int t = 0; t <= 100; ++t) {
-    const float x = A * float(t) / 100.f;
-    double orig = 0, with_clamp = 0;
-    for (size_t i = 0; i < w.size(); ++i) {
-      orig += std::fabs(double(x) - double(w[i]));
-      with_clamp += std::fabs(double(x) - double(clamped[i]));
-    }
-    EXPECT_NEAR(orig, with_clamp - beta, 1e-9 * orig) << "x=" << x;
+    const double x = A * float(t) / 100.f;
+    EXPECT_NEAR(Distance(x, w), Distance(x, clamped) - beta, 1e-9 * Distance(x, w)) << "x=" << x;
   }
   // Outside the range the identity no longer holds (why activations are clipped to A).
-  double orig = 0, with_clamp = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    orig += std::fabs(double(A + 1) - double(w[i]));
-    with_clamp += std::fabs(double(A + 1) - double(clamped[i]));
-  }
-  EXPECT_GT(std::fabs(orig - (with_clamp - beta)), 1.0);
+  EXPECT_GT(std::fabs(Distance(A + 1, w) - (Distance(A + 1, clamped) - beta)), 1.0);
 }
 
 TEST(Clamp, WholeLayerInFloat) {
@@ -262,21 +259,11 @@ TEST(Clamp, OneSidedExactForNonNegativeActivations) {
   for (float v : w) expected_beta -= std::max(-double(v), 0.0) + std::max(double(v) - double(s), 0.0);
   EXPECT_NEAR(beta, expected_beta, 1e-9 * std::fabs(expected_beta));
   for (int t = 0; t <= 100; ++t) {
-    const float x = s * float(t) / 100.f;
-    double orig = 0, with_clamp = 0;
-    for (size_t i = 0; i < w.size(); ++i) {
-      orig += std::fabs(double(x) - double(w[i]));
-      with_clamp += std::fabs(double(x) - double(clamped[i]));
-    }
-    EXPECT_NEAR(orig, with_clamp - beta, 1e-9 * orig) << "x=" << x;
+    const double x = s * float(t) / 100.f;
+    EXPECT_NEAR(Distance(x, w), Distance(x, clamped) - beta, 1e-9 * Distance(x, w)) << "x=" << x;
   }
   // A negative input breaks it (why the input must be proven non-negative).
-  double orig = 0, with_clamp = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    orig += std::fabs(-1.0 - double(w[i]));
-    with_clamp += std::fabs(-1.0 - double(clamped[i]));
-  }
-  EXPECT_GT(std::fabs(orig - (with_clamp - beta)), 1.0);
+  EXPECT_GT(std::fabs(Distance(-1.0, w) - (Distance(-1.0, clamped) - beta)), 1.0);
 }
 
 // input -> adder "first" -> ReLU -> adder "second": the first reads the (normalised, signed) image,

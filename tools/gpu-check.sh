@@ -179,25 +179,22 @@ for bits in 4 8; do
     for e in "$ADDERQ_CACHE_DIR"/*.cubin; do tail -c +49 "$e" > /tmp/k.cubin && cuobjdump --dump-sass /tmp/k.cubin; done > "$OUT/sass_w$bits.txt" 2>&1
   fi
 done
-# Full precision: the float kernels (the stem's, every adder layer's) on their own; logits and speed.
-m=$root/$G/models/resnet20_wfp.adq
-export ADDERQ_CACHE_DIR=$(mktemp -d)
-echo "== eval full precision on the GPU"
-limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_wfp.logits" > "$OUT/eval_wfp_cold.json" 2>"$OUT/eval_wfp.err"
-limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_wfp_warm.json" 2>>"$OUT/eval_wfp.err"
-limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 3 > "$OUT/bench_wfp.json" 2>>"$OUT/eval_wfp.err"
-cat "$OUT/eval_wfp.err"
-unset ADDERQ_CACHE_DIR
-
+# One more artifact on the GPU with its own cold kernel cache: eval (cold JIT, logits saved), eval
+# (warm), bench. eval_alone NAME REPEAT TITLE, for .gpu/models/resnet20_wNAME.adq.
+eval_alone() {
+  local name=$1 repeat=$2 m=$root/$G/models/resnet20_w$1.adq
+  export ADDERQ_CACHE_DIR=$(mktemp -d)
+  echo "== eval $3 on the GPU"
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_w$name.logits" > "$OUT/eval_w${name}_cold.json" 2>"$OUT/eval_w$name.err"
+  limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_w${name}_warm.json" 2>>"$OUT/eval_w$name.err"
+  limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat "$repeat" > "$OUT/bench_w$name.json" 2>>"$OUT/eval_w$name.err"
+  cat "$OUT/eval_w$name.err"
+  unset ADDERQ_CACHE_DIR
+}
+# Full precision: the float kernels (the stem's, every adder layer's) on their own.
+eval_alone fp 3 "full precision"
 # The paper's 4-bit artifact: the signed-code kernels (the defaults above run unsigned codes).
-m=$root/$G/models/resnet20_w4p.adq
-export ADDERQ_CACHE_DIR=$(mktemp -d)
-echo "== eval 4-bit, paper's method (signed codes), on the GPU"
-limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json --save-logits "$OUT/gpu_w4p.logits" > "$OUT/eval_w4p_cold.json" 2>"$OUT/eval_w4p.err"
-limited 120 $bin/adderq-run eval "$m" --limit $images --device cuda --json > "$OUT/eval_w4p_warm.json" 2>>"$OUT/eval_w4p.err"
-limited 120 $bin/adderq-run bench "$m" --images $images --device cuda --json --repeat 5 > "$OUT/bench_w4p.json" 2>>"$OUT/eval_w4p.err"
-cat "$OUT/eval_w4p.err"
-unset ADDERQ_CACHE_DIR
+eval_alone 4p 5 "4-bit, the paper's method (signed codes),"
 
 echo "== PyTorch / cuDNN baselines"
 limited 150 python3 tools/torch_bench.py --checkpoint $G/models/checkpoint.pth --data $G/data \

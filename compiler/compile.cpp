@@ -13,8 +13,6 @@
 #include "passes/calibrate.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/quantize_adders.h"
-#include "name_maps.h"
-#include "resnet_cifar.h"
 #include "writer/artifact_writer.h"
 
 namespace adderq::compiler {
@@ -169,11 +167,7 @@ Result<CompileReport> Compile(const CompileOptions& o) {
   ADQ_ASSIGN_OR_RETURN(frontends::LoadedCheckpoint ckpt,
                        timer.Run("import", [&] { return frontends::ReadCheckpoint(o.checkpoint, format); }));
   report.checkpoint_format = ckpt.format;
-  const frontends::StateDict canonical =
-      ckpt.format == "mindspore" ? models::MindSporeToCanonical(ckpt.state) : std::move(ckpt.state);
-  auto built = models::BuildCifarResNetAdder(canonical);
-  if (!built.ok()) return built.status().WithContext(o.checkpoint);
-  Graph graph = std::move(built).value();
+  ADQ_ASSIGN_OR_RETURN(Graph graph, BuildModelGraph(ckpt, o.checkpoint, o.input));
   graph.meta.source_checkpoint = std::filesystem::path(o.checkpoint).filename().string();
   graph.meta.source_sha256 = ckpt.sha256;
   graph.meta.compiler_version = kAdderqVersion;

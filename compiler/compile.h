@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/graph.h"
+#include "model_graph.h"
 
 namespace adderq::compiler {
 
@@ -36,6 +37,7 @@ inline constexpr int kDefaultCalibBatches = 16;
 struct CompileOptions {
   std::string checkpoint, output;
   std::string format = "auto";
+  InputOptions input;  // normalisation, class names, image fitting (defaults: by the model)
   Method method = Method::kAdderQuant;
   int bits = 4;
   int groups = 4;

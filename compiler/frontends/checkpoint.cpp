@@ -12,7 +12,8 @@ Result<CheckpointFormat> ParseCheckpointFormat(const std::string& name) {
   if (name == "auto") return CheckpointFormat::kAuto;
   if (name == "torch") return CheckpointFormat::kTorch;
   if (name == "mindspore") return CheckpointFormat::kMindSpore;
-  return InvalidArgument("unknown checkpoint format '{}' (expected auto, torch or mindspore)", name);
+  if (name == "onnx") return CheckpointFormat::kOnnx;
+  return InvalidArgument("unknown checkpoint format '{}' (expected auto, torch, mindspore or onnx)", name);
 }
 
 Result<LoadedCheckpoint> ReadCheckpoint(const std::string& path, CheckpointFormat format) {
@@ -21,9 +22,23 @@ Result<LoadedCheckpoint> ReadCheckpoint(const std::string& path, CheckpointForma
   const std::vector<uint8_t>& b = bytes.value();
   LoadedCheckpoint out;
   const bool zip = ZipArchive::LooksLikeZip(b), legacy = LooksLikeTorchLegacy(b);
-  // Decided from the content: the zip magic, the legacy pickle's magic number, else protobuf.
+  // Decided from the content: the zip magic, the legacy pickle's magic number, ONNX's leading
+  // ir_version, else MindSpore's protobuf.
   const bool detected = format == CheckpointFormat::kAuto;
-  if (detected) format = (zip || legacy) ? CheckpointFormat::kTorch : CheckpointFormat::kMindSpore;
+  if (detected)
+    format = (zip || legacy)           ? CheckpointFormat::kTorch
+             : onnx::LooksLikeOnnx(b) ? CheckpointFormat::kOnnx
+                                      : CheckpointFormat::kMindSpore;
+  if (format == CheckpointFormat::kOnnx) {
+    auto model = onnx::ParseModel(b);
+    if (!model.ok()) return model.status().WithContext(path);
+    out.state = std::move(model.value().initializers);
+    model.value().initializers = {};
+    out.onnx = std::make_shared<const onnx::Model>(std::move(model).value());
+    out.format = "onnx";
+    out.sha256 = Sha256::HexDigest(b);
+    return out;
+  }
   Result<StateDict> sd = format == CheckpointFormat::kTorch ? ReadTorchCheckpoint(b) : ReadMindSporeCheckpoint(b);
   if (!sd.ok()) {
     if (detected && format == CheckpointFormat::kMindSpore && !LooksLikeMindSpore(b))

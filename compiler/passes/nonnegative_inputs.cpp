@@ -13,6 +13,7 @@ std::vector<bool> AdderInputsProvenNonNegative(const Graph& g) {
     switch (n.kind) {
       case OpKind::kRelu: out = true; break;
       case OpKind::kAvgPool:
+      case OpKind::kMaxPool:  // a maximum of non-negative values (padding never wins)
       case OpKind::kFlatten: out = !n.inputs.empty() && is_proven(n.inputs[0]); break;
       case OpKind::kAdd: out = n.inputs.size() == 2 && is_proven(n.inputs[0]) && is_proven(n.inputs[1]); break;
       default: out = false;  // may be negative (an adder layer's -sum|x - w| is never positive)

@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
                "Report: adderq-compile CKPT -o r20_w4.adq --report r20_w4.html --report-eval w4.json --report-eval w8.json"};
   app.set_version_flag("--version", std::string("adderq-compile ") + adderq::kAdderqVersion);
   app.add_option("checkpoint", o.checkpoint,
-                 "PyTorch (.pth, legacy or zip) or MindSpore (.ckpt) checkpoint (default: $ADDERQ_CHECKPOINT, then ../shared/checkpoints/resnet20_adder_cifar10.pth)");
+                 "ONNX model (.onnx: any AdderNet, adder layers as adderq::Adder2d), or a PyTorch (.pth, legacy or zip)\n"
+                 "or MindSpore (.ckpt) checkpoint of a CIFAR ResNet (default: $ADDERQ_CHECKPOINT, then\n"
+                 "../shared/checkpoints/resnet20_adder_cifar10.pth)");
   app.add_option("-o,--output", o.output, "artifact to write (.adq); written atomically");
   app.add_option("--method", method, "adderquant | shared-scale (one scale per layer, the prior baseline) | fp")->capture_default_str();
   app.add_option("--bits", o.bits, "bit width of weights and activations (2..8)")->capture_default_str();
@@ -121,8 +123,18 @@ int main(int argc, char** argv) {
       ->excludes(clamp)
       ->excludes(act_range);
   app.add_option("--calib-cache", o.calib_cache, "reuse (or write) the activation ranges in this file");
-  app.add_option("--format", o.format, "checkpoint format: auto (from the content) | torch | mindspore")->capture_default_str();
-  app.add_flag("--inspect", inspect, "list the checkpoint's tensors (name, dtype, shape, values) and exit");
+  app.add_option("--format", o.format, "input format: auto (from the content) | onnx | torch | mindspore")->capture_default_str();
+  app.add_flag("--inspect", inspect, "list the model's graph (ONNX) and tensors (name, dtype, shape, values) and exit");
+  app.add_option("--mean", o.input.mean,
+                 "input normalisation, one value per channel on pixel/255 (default: CIFAR-10's for 3x32x32 inputs,\n"
+                 "ImageNet's otherwise)")
+      ->delimiter(',');
+  app.add_option("--std", o.input.std, "input normalisation's standard deviations (see --mean)")->delimiter(',');
+  app.add_option("--labels", o.input.labels_file, "class names, one per line, in the order of the model's outputs");
+  app.add_option("--resize-shorter", o.input.resize_shorter,
+                 "how images are fitted to the input: N = resize the shorter side to N, then centre-crop (default\n"
+                 "256/224 of the input's side above 64x64: ImageNet's 256 for 224); 0 = the largest centred crop, resized")
+      ->check(CLI::Range(0, 65536));
   app.add_option("--threads", o.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
   app.add_flag("--json", json, "print the summary as one JSON object");
   app.add_flag("!--no-progress", o.progress, "no progress bars (they are drawn only when stderr is a terminal)");

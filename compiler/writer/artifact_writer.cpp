@@ -70,6 +70,7 @@ Offset<fb::Node> WriteNode(FlatBufferBuilder& b, const Node& n) {
   nb.add_pool_kernel(n.pool_kernel);
   nb.add_pool_stride(n.pool_stride);
   nb.add_quant(quant);
+  nb.add_pool_padding(n.pool_padding);  // 0 (the default) is not stored: older graphs keep their bytes
   return nb.Finish();
 }
 
@@ -99,11 +100,15 @@ Offset<fb::Metadata> WriteMetadata(FlatBufferBuilder& b, const ModelMetadata& m)
   mb.add_compiler_version(ver);
   mb.add_method(method);
   mb.add_compile_options(options);
+  mb.add_resize_shorter(m.resize_shorter);
   return mb.Finish();
 }
 
 // The lowest version whose readers compute this graph correctly (version.h).
 uint32_t SchemaVersionFor(const Graph& graph) {
+  if (graph.meta.resize_shorter != 0) return kSchemaVersionGeneralGraphs;
+  for (const Node& n : graph.nodes)
+    if (n.kind == OpKind::kMaxPool) return kSchemaVersionGeneralGraphs;
   for (const Node& n : graph.nodes)
     if (n.quant.enabled() && n.quant.code_kind == quant::WeightCodeKind::kUnsigned) return kSchemaVersionUnsignedCodes;
   return 1;

@@ -28,8 +28,9 @@ from typing import Any, Callable, Dict, Optional, Union
 import numpy as np
 
 from . import _adderq
+from .onnx_export import export_onnx
 
-__all__ = ["compile", "Model", "Session", "read_checkpoint", "__version__"]
+__all__ = ["compile", "Model", "Session", "read_checkpoint", "export_onnx", "__version__"]
 __version__: str = _adderq.__version__
 
 _COMPILE_OPTIONS = {

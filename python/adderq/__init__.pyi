@@ -1,7 +1,7 @@
 """Type stubs for adderq (see __init__.py for the documentation)."""
 
 import os
-from typing import Any, Callable, Dict, List, Optional, TypedDict, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -57,3 +57,6 @@ class Model:
     def session(self, device: str = ..., threads: int = ...) -> Session: ...
 
 def read_checkpoint(path: _PathLike, format: str = ...) -> Dict[str, np.ndarray]: ...
+
+def export_onnx(model: Any, example_input: Any, path: _PathLike, *, adder_classes: Optional[Iterable[type]] = ...,
+                opset_version: int = ..., input_name: str = ..., output_name: str = ...) -> None: ...

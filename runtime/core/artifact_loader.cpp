@@ -63,6 +63,9 @@ Result<Graph> Decode(const fb::Model& m) {
   g.meta.source_sha256 = ToString(md.source_sha256());
   g.meta.compiler_version = ToString(md.compiler_version());
   g.meta.method = ToString(md.method());
+  g.meta.resize_shorter = md.resize_shorter();
+  if (m.schema_version() < kSchemaVersionGeneralGraphs && g.meta.resize_shorter != 0)
+    return BadInput("metadata: resize_shorter in a schema version {} artifact", m.schema_version());
   if (md.compile_options())
     for (const fb::KeyValue* kv : *md.compile_options())
       g.meta.compile_options[ToString(kv->key())] = ToString(kv->value());
@@ -93,6 +96,9 @@ Result<Graph> Decode(const fb::Model& m) {
     n.bn_eps = fn->bn_eps();
     n.pool_kernel = fn->pool_kernel();
     n.pool_stride = fn->pool_stride();
+    n.pool_padding = fn->pool_padding();
+    if (m.schema_version() < kSchemaVersionGeneralGraphs && (n.kind == OpKind::kMaxPool || n.pool_padding != 0))
+      return BadInput("node '{}': max pooling in a schema version {} artifact", n.name, m.schema_version());
     if (fn->quant()) {
       if (n.kind != OpKind::kAdder2d) return BadInput("node '{}': quantization on a non-adder node", n.name);
       if (n.out_channels <= 0 || n.in_channels <= 0 || n.kernel_h <= 0 || n.kernel_w <= 0 ||

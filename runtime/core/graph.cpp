@@ -1,5 +1,6 @@
 #include "core/graph.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace adderq {
@@ -14,6 +15,7 @@ const char* OpKindName(OpKind kind) {
     case OpKind::kAvgPool: return "avgpool";
     case OpKind::kFlatten: return "flatten";
     case OpKind::kLinear: return "linear";
+    case OpKind::kMaxPool: return "maxpool";
   }
   return "unknown";
 }
@@ -93,11 +95,21 @@ Result<Shape3> InferOutputShape(const Node& n, const std::vector<Shape3>& in) {
       if (!(in[0] == in[1])) return BadInput("node '{}': add of different shapes", n.name);
       return in[0];
     case OpKind::kAvgPool: {
+      if (n.pool_padding != 0) return BadInput("node '{}': average pooling takes no padding", n.name);
       if (!InRange(n.pool_kernel, 1, kMaxDim) || !InRange(n.pool_stride, 1, kMaxDim) ||
           n.pool_kernel > in[0].h || n.pool_kernel > in[0].w)
         return BadInput("node '{}': pool {} stride {} on {}x{}", n.name, n.pool_kernel, n.pool_stride, in[0].h, in[0].w);
       return Shape3{in[0].c, (in[0].h - n.pool_kernel) / n.pool_stride + 1,
                     (in[0].w - n.pool_kernel) / n.pool_stride + 1};
+    }
+    case OpKind::kMaxPool: {
+      const int hp = in[0].h + 2 * n.pool_padding, wp = in[0].w + 2 * n.pool_padding;
+      // Padding at most half the window (as ONNX and PyTorch require): every window holds a real value.
+      if (!InRange(n.pool_kernel, 1, kMaxKernel) || !InRange(n.pool_stride, 1, kMaxKernel) ||
+          !InRange(n.pool_padding, 0, n.pool_kernel / 2) || n.pool_kernel > hp || n.pool_kernel > wp)
+        return BadInput("node '{}': max pool {} stride {} padding {} on {}x{}", n.name, n.pool_kernel, n.pool_stride,
+                        n.pool_padding, in[0].h, in[0].w);
+      return Shape3{in[0].c, (hp - n.pool_kernel) / n.pool_stride + 1, (wp - n.pool_kernel) / n.pool_stride + 1};
     }
     case OpKind::kFlatten: return Shape3{int(in[0].size()), 1, 1};
   }
@@ -171,6 +183,8 @@ Status ValidateGraph(const Graph& g) {
     return BadInput("metadata: mean/std need {} values", in.c);
   for (float s : g.meta.std)
     if (!(s > 0.f)) return BadInput("metadata: std must be positive");
+  if (g.meta.resize_shorter != 0 && (g.meta.resize_shorter < std::max(in.h, in.w) || g.meta.resize_shorter > kMaxDim))
+    return BadInput("metadata: resize_shorter {} is smaller than the {}x{} input", g.meta.resize_shorter, in.h, in.w);
   return Status::Ok();
 }
 

@@ -21,6 +21,7 @@ enum class OpKind : uint8_t {
   kAvgPool = 5,
   kFlatten = 6,
   kLinear = 7,
+  kMaxPool = 8,
 };
 const char* OpKindName(OpKind kind);
 
@@ -71,8 +72,8 @@ struct Node {
   std::vector<float> bn_gamma, bn_beta, bn_mean, bn_var;
   float bn_eps = 1e-5f;
 
-  // AvgPool
-  int pool_kernel = 0, pool_stride = 1;
+  // AvgPool (no padding), MaxPool (padding never wins)
+  int pool_kernel = 0, pool_stride = 1, pool_padding = 0;
 
   AdderQuantParams quant;  // Adder2d only
 
@@ -86,6 +87,9 @@ struct ModelMetadata {
   Shape3 input_shape{3, 32, 32};
   std::vector<float> mean, std;
   std::vector<std::string> class_names;
+  // Image files to input: 0 = the largest centred crop of the input's aspect ratio, resized to the
+  // input; N > 0 = shorter side resized to N, then a centred crop of the input's size (ImageNet).
+  int resize_shorter = 0;
   std::string source_checkpoint, source_sha256, compiler_version, method;
   std::map<std::string, std::string> compile_options;  // sorted: deterministic artifacts
 };

@@ -244,6 +244,13 @@ class PlanBuilder {
         s.scalar = 1.f / float(n.pool_kernel * n.pool_kernel);  // as the CPU kernel computes it
         break;
       }
+      case OpKind::kMaxPool:
+        s.kind = StepKind::kMaxPool;
+        s.output = n.output;
+        s.variant = Variant(fmt::format("maxpool_c{}_{}x{}_k{}_s{}_p{}", in.c, in.h, in.w, n.pool_kernel, n.pool_stride, n.pool_padding),
+                            MaxPoolSource(in.c, in.h, in.w, n.pool_kernel, n.pool_stride, n.pool_padding, out.h, out.w));
+        s.threads_per_image = out.size();
+        break;
       case OpKind::kBatchNorm: {
         s.kind = StepKind::kBatchNorm;
         s.output = n.output;

@@ -16,6 +16,7 @@ namespace adderq::cuda {
 
 enum class StepKind {
   kQuantize, kAdderQuant, kAdderTensorCore, kConvLikeFloat, kLinear, kAvgPool, kBatchNorm, kElementwise,
+  kMaxPool,
   kPixelInput,  // CudaPlan::pixel_input only
 };
 

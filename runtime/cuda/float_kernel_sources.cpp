@@ -157,6 +157,35 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, float* __rest
 )";
 }
 
+std::string MaxPoolSource(int channels, int in_h, int in_w, int kernel, int stride, int padding, int out_h, int out_w) {
+  return Constants({{"kC", channels}, {"kInH", in_h}, {"kInW", in_w}, {"kK", kernel}, {"kStride", stride},
+                    {"kPad", padding}, {"kOutH", out_h}, {"kOutW", out_w}}) +
+         EpilogueConstants({}) + kCommon + R"(
+// One thread per output. The maxima are taken in the CPU kernel's order (each column's down the
+// window's rows, then across the columns, as `m < v ? v : m`), so even the sign of a zero matches.
+// Taps outside the image are skipped: padding never wins.
+extern "C" __global__ void adq_kernel(const float* __restrict__ x, float* __restrict__ y, float unused, int images) {
+  const i64 i = adq_global_index();
+  if (i >= i64(images) * kC * kOutH * kOutW) return;
+  const int ox = int(i % kOutW), oy = int((i / kOutW) % kOutH);
+  const i64 plane = i / (i64(kOutH) * kOutW);  // n * kC + c
+  const float* xp = x + plane * (i64(kInH) * kInW);
+  const int y0 = max(oy * kStride - kPad, 0), y1 = min(oy * kStride - kPad + kK, kInH);
+  const int x0 = max(ox * kStride - kPad, 0), x1 = min(ox * kStride - kPad + kK, kInW);
+  float m = 0.f;
+  for (int b = x0; b < x1; ++b) {
+    float col = xp[y0 * kInW + b];
+    for (int a = y0 + 1; a < y1; ++a) {
+      const float v = xp[a * kInW + b];
+      col = col < v ? v : col;
+    }
+    m = b == x0 ? col : (m < col ? col : m);
+  }
+  y[i] = m;
+}
+)";
+}
+
 bool GlobalAvgPoolStaged(int in_h, int in_w, int kernel, int out_h, int out_w) {
   const long long row = (static_cast<long long>(in_h) * in_w) | 1;
   return out_h == 1 && out_w == 1 && kernel == in_h && kernel == in_w && row * 128 <= static_cast<long long>(kMaxSharedWords);

@@ -100,6 +100,8 @@ std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s);
 
 std::string LinearSource(int in_features, int out_features);
 std::string AvgPoolSource(int channels, int in_h, int in_w, int kernel, int stride, int out_h, int out_w);
+// Max pooling (padding skipped), one thread per output, the CPU kernel's order of maxima.
+std::string MaxPoolSource(int channels, int in_h, int in_w, int kernel, int stride, int padding, int out_h, int out_w);
 // 4-byte words of static shared memory a kernel may declare per block (48 KiB, CUDA's limit
 // without opting in to more): what the plan and the kernel sources size their tiles by.
 inline constexpr size_t kMaxSharedWords = 12288;

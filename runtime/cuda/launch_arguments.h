@@ -34,7 +34,8 @@ std::vector<void*> KernelArguments(StepKind kind, LaunchValues<Ptr>& v) {
     case StepKind::kConvLikeFloat:
       return {&v.x, &v.weight, &v.scale, &v.shift, &v.residual, &v.y, &v.images, &v.codes_out, &v.codes_out_multiplier};
     case StepKind::kLinear: return {&v.x, &v.weight, &v.scale, &v.shift, &v.y, &v.images};
-    case StepKind::kAvgPool: return {&v.x, &v.y, &v.scalar, &v.images};
+    case StepKind::kAvgPool:
+    case StepKind::kMaxPool: return {&v.x, &v.y, &v.scalar, &v.images};
     case StepKind::kBatchNorm: return {&v.x, &v.scale, &v.shift, &v.y, &v.images};
     case StepKind::kElementwise: return {&v.x, &v.x2, &v.y, &v.count};
     case StepKind::kPixelInput: return {&v.pixels, &v.weight, &v.y, &v.images, &v.interleaved};

@@ -21,6 +21,7 @@ Result<std::unique_ptr<OpKernel>> CreateCpuKernel(const Graph& graph, size_t ind
     case OpKind::kRelu: return std::unique_ptr<OpKernel>(new ReluKernel());
     case OpKind::kAdd: return std::unique_ptr<OpKernel>(new AddKernel(relu));
     case OpKind::kAvgPool: return std::unique_ptr<OpKernel>(new AvgPoolKernel(node, in, out));
+    case OpKind::kMaxPool: return std::unique_ptr<OpKernel>(new MaxPoolKernel(node, in, out));
     case OpKind::kFlatten: return std::unique_ptr<OpKernel>(new FlattenKernel());
   }
   return Unsupported("node '{}': no CPU kernel for op {}", node.name, OpKindName(node.kind));

@@ -15,7 +15,7 @@ namespace adderq::kernels {
 // Per-thread scratch buffers, reused across nodes and batches.
 // Aligned so that two threads' scratch headers (rewritten by resize) never share a cache line.
 struct alignas(128) Scratch {
-  std::vector<float> col_f, acc_f, pad_f;
+  std::vector<float> col_f, acc_f, pad_f, pool_rows;
   std::vector<int32_t> acc_i, sums;
   AlignedBytes codes_u8, col_u8;
 };

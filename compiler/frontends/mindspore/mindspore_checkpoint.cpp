@@ -4,7 +4,7 @@
 #include <string>
 #include <zlib.h>
 
-#include "frontends/mindspore/protobuf_wire.h"
+#include "frontends/common/protobuf_wire.h"
 
 namespace adderq::frontends {
 namespace {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/conv_geometry.h"
+#include "kernels/max_pool_plane.h"
 #include "kernels/sad_kernels.h"
 #include "kernels/op_kernel.h"
 
@@ -106,6 +107,16 @@ class AvgPoolKernel final : public OpKernel {
  private:
   int kernel_, stride_;
   Shape3 in_, out_;
+};
+
+class MaxPoolKernel final : public OpKernel {
+ public:
+  MaxPoolKernel(const Node& node, const Shape3& in, const Shape3& out);
+  void Eval(const OpContext& ctx, int begin, int end, Scratch& scratch) const override;
+
+ private:
+  int channels_;
+  PoolGeometry g_;
 };
 
 class FlattenKernel final : public OpKernel {

@@ -27,23 +27,6 @@ void FlattenKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) con
   std::memcpy(ctx.output + n0, ctx.inputs[0] + n0, count * sizeof(float));
 }
 
-void AvgPoolKernel::Eval(const OpContext& ctx, int begin, int end, Scratch&) const {
-  const float inv = 1.f / float(kernel_ * kernel_);
-  for (int n = begin; n < end; ++n) {
-    const float* x = ctx.inputs[0] + size_t(n) * ctx.input_sizes[0];
-    float* y = ctx.output + size_t(n) * ctx.output_size;
-    for (int c = 0; c < out_.c; ++c)
-      for (int oy = 0; oy < out_.h; ++oy)
-        for (int ox = 0; ox < out_.w; ++ox) {
-          float sum = 0.f;
-          for (int i = 0; i < kernel_; ++i)
-            for (int j = 0; j < kernel_; ++j)
-              sum += x[(size_t(c) * in_.h + size_t(oy * stride_ + i)) * in_.w + size_t(ox * stride_ + j)];
-          y[(size_t(c) * out_.h + size_t(oy)) * out_.w + size_t(ox)] = sum * inv;
-        }
-  }
-}
-
 LinearKernel::LinearKernel(const Node& node)
     : in_(node.in_channels), out_(node.out_channels), weight_(node.weight), scale_(node.affine_scale),
       shift_(node.affine_shift) {}

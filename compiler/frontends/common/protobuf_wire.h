@@ -1,6 +1,7 @@
 // The protobuf wire format, read defensively: varints of at most 10 bytes, lengths checked against
 // the bytes left, unknown fields skipped by their wire type. Enough for MindSpore's three-message
-// checkpoint schema without a protobuf library or generated code.
+// checkpoint schema and the subset of ONNX that adderq reads, without a protobuf library or
+// generated code.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,13 @@ class Reader {
     if (!Varint(len) || len > b_.size() - pos_) return false;
     out = b_.subspan(pos_, size_t(len));
     pos_ += size_t(len);
+    return true;
+  }
+  // The 4 bytes of a fixed32 field.
+  bool Bytes4(std::span<const uint8_t>& out) {
+    if (4 > b_.size() - pos_) return false;
+    out = b_.subspan(pos_, 4);
+    pos_ += 4;
     return true;
   }
   bool Skip(uint32_t type) {

@@ -102,9 +102,11 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
                 CompileReport& report) {
   ADQ_RETURN_IF_ERROR(ValidateQuantOptions(o));
   ADQ_ASSIGN_OR_RETURN(std::string calib_dir, ResolveDataDir(o.calib_data, "--calib-data"));
-  ADQ_ASSIGN_OR_RETURN(data::ImageSet train, timer.Run("load-calib", [&] { return data::LoadCifar10Train(calib_dir); }));
+  ADQ_ASSIGN_OR_RETURN(auto train, timer.Run("load-calib", [&] {
+                         return data::OpenLabeledImages(calib_dir, data::Split::kTrain, data::InputForm::Of(graph.meta));
+                       }));
   ADQ_ASSIGN_OR_RETURN(passes::CalibrationBatches batches,
-                       passes::CalibrationBatches::Create(train, graph.meta, o.calib_batches, o.batch_size, o.seed));
+                       passes::CalibrationBatches::Create(*train, graph.meta, o.calib_batches, o.batch_size, o.seed, o.threads));
 
   CalibrationKey key{checkpoint_sha, o.calib_batches, o.batch_size, o.act_ratio, o.seed};
   if (o.act_range == ActRange::kSearch) key.range = fmt::format("search-b{}", o.bits);  // the clip depends on bits

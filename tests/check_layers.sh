@@ -3,7 +3,8 @@
 # name only its own layer or a lower one. Fails with one line per offending include.
 #
 #   core                      graph, artifact loader, backend interface, status, I/O, quantization math
-#   data, image, kernels      CIFAR-10 and pixels; image files; CPU kernels           (over core)
+#   image, kernels            image files; CPU kernels                                 (over core)
+#   data                      CIFAR-10, ImageFolder data sets and pixels               (over image)
 #   cpu, cuda                 the two backends                                         (over those)
 #   eval, api                 evaluation; the public API and the one backend choice    (over the backends)
 #   runtime/tools             adderq-run                                               (over everything in runtime)
@@ -16,7 +17,7 @@ cd "$root" || exit 2
 
 declare -A allowed=(
   [core]="core schema"
-  [data]="core data"
+  [data]="core data image"
   [image]="core image include"
   [kernels]="core kernels"
   [cpu]="core data kernels cpu"

@@ -43,7 +43,8 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   expect 0 "compile: --inspect a MindSpore file" -- "$compile" --inspect "$shared/checkpoints/resnet20_adder_cifar10.ckpt"
   expect 2 "compile: a MindSpore strategy file" -- "$compile" "$shared/checkpoints/mindspore/goldenstick_ckpt_strategy_rank_0.ckpt" -o "$tmp/s.adq" --method fp
   expect 2 "compile: --format mindspore on a PyTorch file" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/s.adq" --method fp --format mindspore
-  expect 1 "compile: unknown --format" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/s.adq" --format onnx
+  expect 1 "compile: unknown --format" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/s.adq" --format tflite
+  expect 2 "compile: --format onnx on a PyTorch file" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/s.adq" --format onnx
   printf '{not json' >"$tmp/cache.json"
   expect 2 "compile: corrupt calibration cache" -- "$compile" "$shared/checkpoints/resnet20_adder_cifar10.pth" -o "$tmp/k.adq" --bits 4 --calib-batches 1 --batch-size 4 --calib-cache "$tmp/cache.json"
   [ -e "$tmp/k.adq" ] && { echo "FAIL: a failed compile left $tmp/k.adq"; fail=1; }

@@ -3,7 +3,7 @@
 # seeds a working corpus from tests/fuzz/regressions/TARGET, and stores any crash, leak, timeout or
 # out-of-memory input under tests/fuzz/findings/ (copy it to regressions/ once fixed). Prints the
 # run's statistics and the coverage of the final corpus.
-# Usage: tools/fuzz.sh fuzz_artifact|fuzz_torch_checkpoint|fuzz_mindspore_checkpoint|fuzz_cifar10|fuzz_image SECONDS
+# Usage: tools/fuzz.sh fuzz_artifact|fuzz_torch_checkpoint|fuzz_mindspore_checkpoint|fuzz_cifar10|fuzz_image|fuzz_onnx SECONDS
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${1:?usage: fuzz.sh TARGET SECONDS}

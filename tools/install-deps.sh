@@ -2,8 +2,9 @@
 # Installs the Debian packages adderq builds with (run as root on a fresh Debian 12 machine).
 set -euo pipefail
 packages=(build-essential cmake libflatbuffers-dev flatbuffers-compiler libfmt-dev libgtest-dev googletest
-          nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev pkg-config ca-certificates curl
-          python3-dev pybind11-dev python3-numpy python3-pytest)  # the last four: the Python package
+          nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev libturbojpeg0-dev pkg-config ca-certificates curl
+          python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package
+          python3-torch)  # export_onnx and the PyTorch references of the model tests
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

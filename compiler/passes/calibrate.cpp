@@ -103,7 +103,7 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
   };
   std::vector<float> input, logits;
   for (int b = 0; b < batches.batches(); ++b) {
-    batches.Get(b, input);
+    ADQ_RETURN_IF_ERROR(batches.Get(b, input));
     ADQ_RETURN_IF_ERROR(ex->Run(input, batches.batch_size(), logits, &hooks));
     if (opt.progress) opt.progress(size_t(b + 1), size_t(batches.batches()));
   }

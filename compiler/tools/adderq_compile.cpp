@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
                                    "activation range: search (the clip with the least quantization error at --bits) |\n"
                                    "percentile (the paper's, see --act-ratio)")
                         ->capture_default_str();
-  app.add_option("--calib-data", o.calib_data, "CIFAR-10 binary directory with data_batch_*.bin (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
+  app.add_option("--calib-data", o.calib_data,
+                 "calibration images: a CIFAR-10 binary directory (data_batch_*.bin) or an ImageFolder directory (one\n"
+                 "sub-directory of JPEG/PNG files per class) (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
   auto* calib_batches = app.add_option("--calib-batches", o.calib_batches, "calibration batches")->capture_default_str();
   app.add_option("--batch-size", o.batch_size, "calibration batch size")->capture_default_str();
   app.add_option("--act-ratio", o.act_ratio, "--act-range percentile: the quantile of |X| (applied twice, as the reference)")->capture_default_str();

@@ -15,7 +15,7 @@
 #include "api/model_summary.h"
 #include "bindings.h"
 #include "core/artifact_loader.h"
-#include "data/cifar10.h"
+#include "data/labeled_images.h"
 #include "errors.h"
 #include "eval/evaluate.h"
 
@@ -87,8 +87,8 @@ class PySession {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(run_);
-      auto set = data::LoadCifar10Test(data_dir);
-      acc = set.ok() ? eval::Evaluate(*graph_, *backend_, *set, opt) : Result<eval::Accuracy>(set.status());
+      auto set = data::OpenLabeledImages(data_dir, data::Split::kTest, data::InputForm::Of(graph_->meta));
+      acc = set.ok() ? eval::Evaluate(*graph_, *backend_, **set, opt) : Result<eval::Accuracy>(set.status());
     }
     const eval::Accuracy a = ValueOrThrow(std::move(acc));
     py::dict d;

@@ -81,7 +81,7 @@ std::vector<float> Session::RunImages(std::span<const Image> images) {
   std::vector<uint8_t> pixels;
   pixels.reserve(images.size() * in.size());
   for (const Image& image : images) {
-    const Image fitted = api::ValueOrThrow(image::Fit(image, in.w, in.h));
+    const Image fitted = api::ValueOrThrow(image::FitToInput(image, g.meta.resize_shorter, in.w, in.h));
     pixels.insert(pixels.end(), fitted.rgb.begin(), fitted.rgb.end());
   }
   return RunPixels(pixels, int(images.size()));

@@ -7,6 +7,7 @@
 #include "core/backend.h"
 #include "cpu/executor.h"
 #include "data/cifar10.h"
+#include "data/labeled_images.h"
 
 namespace adderq::eval {
 
@@ -23,6 +24,7 @@ struct Accuracy {
 struct EvalOptions {
   size_t limit = 0;  // 0 = all images
   int batch_size = 100;
+  int read_threads = 0;  // 0: all cores
   std::function<void(size_t done, size_t total)> progress;
   // Sees every batch's logits (first image index, count, logits) e.g. to save them.
   std::function<void(size_t first, size_t count, const std::vector<float>& logits)> on_logits;
@@ -31,6 +33,10 @@ struct EvalOptions {
 // Rank of the true class among the logits (0 = top-1); ties count against the true class.
 int RankOfLabel(const float* logits, int classes, int label);
 
+// Any labelled set in the model's input form (CIFAR-10, an ImageFolder); its labels must be below
+// the model's output count. Images are read (decoded) by `opt.read_threads` threads a batch at a time.
+Result<Accuracy> Evaluate(const Graph& graph, InferenceBackend& backend, const data::LabeledImages& set, const EvalOptions& opt);
+// CIFAR-10 records in memory.
 Result<Accuracy> Evaluate(const Graph& graph, InferenceBackend& backend, const data::ImageSet& set, const EvalOptions& opt);
 // The CPU executor directly.
 Result<Accuracy> Evaluate(const Graph& graph, Executor& executor, const data::ImageSet& set, const EvalOptions& opt);

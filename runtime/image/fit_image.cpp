@@ -36,25 +36,10 @@ std::vector<Taps> MakeTaps(int in, int out) {
   return taps;
 }
 
-}  // namespace
-
-Result<Image> Fit(const Image& image, int width, int height) {
-  if (width <= 0 || height <= 0 || width > kMaxSide || height > kMaxSide)
-    return InvalidArgument("FitImage: target size {}x{}", width, height);
-  if (image.width <= 0 || image.height <= 0 || image.rgb.size() != size_t(image.width) * size_t(image.height) * 3)
-    return InvalidArgument("FitImage: {}x{} image with {} bytes of pixels", image.width, image.height, image.rgb.size());
-  if (image.width == width && image.height == height) return image;
-
-  // Largest centred crop with the target's aspect ratio.
-  int cw = image.width, ch = image.height;
-  if (int64_t(image.width) * height > int64_t(image.height) * width)
-    cw = std::max(1, int(std::lround(double(image.height) * width / height)));
-  else
-    ch = std::max(1, int(std::lround(double(image.width) * height / width)));
-  const int x0 = (image.width - cw) / 2, y0 = (image.height - ch) / 2;
-
+// The region (x0, y0, cw, ch) of `image` resampled to width x height.
+Image Resample(const Image& image, int x0, int y0, int cw, int ch, int width, int height) {
   const std::vector<Taps> tx = MakeTaps(cw, width), ty = MakeTaps(ch, height);
-  // Horizontal pass over the cropped rows, then vertical.
+  // Horizontal pass over the region's rows, then vertical.
   std::vector<float> rows(size_t(ch) * size_t(width) * 3);
   for (int y = 0; y < ch; ++y) {
     const uint8_t* src = image.rgb.data() + (size_t(y0 + y) * size_t(image.width) + size_t(x0)) * 3;
@@ -81,6 +66,53 @@ Result<Image> Fit(const Image& image, int width, int height) {
       }
   }
   return out;
+}
+
+Status CheckSizes(const Image& image, int width, int height) {
+  if (width <= 0 || height <= 0 || width > kMaxSide || height > kMaxSide)
+    return InvalidArgument("FitImage: target size {}x{}", width, height);
+  if (image.width <= 0 || image.height <= 0 || image.rgb.size() != size_t(image.width) * size_t(image.height) * 3)
+    return InvalidArgument("FitImage: {}x{} image with {} bytes of pixels", image.width, image.height, image.rgb.size());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Image> Fit(const Image& image, int width, int height) {
+  ADQ_RETURN_IF_ERROR(CheckSizes(image, width, height));
+  if (image.width == width && image.height == height) return image;
+  // Largest centred crop with the target's aspect ratio.
+  int cw = image.width, ch = image.height;
+  if (int64_t(image.width) * height > int64_t(image.height) * width)
+    cw = std::max(1, int(std::lround(double(image.height) * width / height)));
+  else
+    ch = std::max(1, int(std::lround(double(image.width) * height / width)));
+  return Resample(image, (image.width - cw) / 2, (image.height - ch) / 2, cw, ch, width, height);
+}
+
+Result<Image> ResizeShorterCentreCrop(const Image& image, int shorter, int width, int height) {
+  ADQ_RETURN_IF_ERROR(CheckSizes(image, width, height));
+  if (shorter < std::max(width, height) || shorter > kMaxSide)
+    return InvalidArgument("resize to {} is smaller than the {}x{} crop", shorter, width, height);
+  int rw = shorter, rh = shorter;
+  if (image.width < image.height) rh = int(int64_t(shorter) * image.height / image.width);
+  else rw = int(int64_t(shorter) * image.width / image.height);
+  if (rw > kMaxSide || rh > kMaxSide) return Unsupported("{}x{} image resized to {}x{} is too large", image.width, image.height, rw, rh);
+  const Image resized = (rw == image.width && rh == image.height) ? image : Resample(image, 0, 0, image.width, image.height, rw, rh);
+  const int x0 = int(std::lround((rw - width) / 2.0)), y0 = int(std::lround((rh - height) / 2.0));
+  Image out;
+  out.width = width;
+  out.height = height;
+  out.rgb.resize(size_t(width) * size_t(height) * 3);
+  for (int y = 0; y < height; ++y)
+    std::copy_n(resized.rgb.data() + (size_t(y0 + y) * size_t(rw) + size_t(x0)) * 3, size_t(width) * 3,
+                out.rgb.data() + size_t(y) * size_t(width) * 3);
+  return out;
+}
+
+Result<Image> FitToInput(const Image& image, int resize_shorter, int width, int height) {
+  if (resize_shorter == 0) return Fit(image, width, height);
+  return ResizeShorterCentreCrop(image, resize_shorter, width, height);
 }
 
 }  // namespace adderq::image

@@ -77,7 +77,7 @@ void AddEvalCommand(CLI::App& app, EvalArgs& a) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model on the CIFAR-10 test set (test_batch.bin).\n"
                                              "Example: adderq-run eval model.adq --limit 1000 --json");
   cmd->add_option("model", a.model, "artifact (.adq)")->required();
-  cmd->add_option("--data", a.data, "CIFAR-10 binary directory (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
+  cmd->add_option("--data", a.data, "test images: a CIFAR-10 binary directory (test_batch.bin) or an ImageFolder directory (one sub-directory\nof JPEG/PNG files per class, sorted names = labels) (default: $ADDERQ_DATA, then ../shared/data/cifar-10-batches-bin)");
   cmd->add_option("--limit", a.limit, "evaluate only the first N test images (0 = all)");
   cmd->add_option("--batch-size", a.batch_size, "images per batch (0 = 100 on the CPU, 10000 on a GPU)")
       ->check(CLI::Range(0, 65536));

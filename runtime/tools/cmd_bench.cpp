@@ -1,4 +1,4 @@
-// adderq-run bench: throughput of a model on the CIFAR-10 test images, end to end and (on a GPU)
+// adderq-run bench: throughput of a model on test images (CIFAR-10's, or an ImageFolder's), end to end and (on a GPU)
 // per layer, with adder work counted as one op per |a - b| accumulate. Numbers, not tests: the
 // machines are shared, so compare ratios within one run.
 #include <algorithm>
@@ -12,7 +12,8 @@
 #include "cpu/cpu_backend.h"
 #include "cuda/cuda_executor.h"
 #include "core/parallel.h"
-#include "data/cifar10.h"
+#include "data/labeled_images.h"
+#include "data/pixel_input.h"
 #include "kernels/sad_kernels.h"
 #include "tools/open_backend.h"
 #include "tools/run_commands.h"
@@ -31,10 +32,16 @@ double AdderOps(const Graph& g, const Node& n) {
 Status RunBench(const BenchArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
-  ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
-  const int n = int(std::min<size_t>(size_t(a.images), test.size()));
-  std::vector<float> input(size_t(n) * data::kCifarPixels), logits;
-  data::Normalize(test.image(0), size_t(n), graph.meta.mean, graph.meta.std, input.data());
+  ADQ_ASSIGN_OR_RETURN(auto test, data::OpenLabeledImages(dir, data::Split::kTest, data::InputForm::Of(graph.meta)));
+  const size_t image_values = graph.meta.input_shape.size();
+  // At most 1 GiB of pixels (ImageNet-sized inputs: about 7,000 images).
+  const size_t max_images = std::max<size_t>(1, (size_t(1) << 30) / image_values);
+  const int n = int(std::min({size_t(a.images), test->size(), max_images}));
+  std::vector<uint8_t> pixels_in(size_t(n) * image_values);
+  ADQ_RETURN_IF_ERROR(data::ReadImages(*test, 0, size_t(n), pixels_in, DefaultThreadCount()));
+  std::vector<float> input(size_t(n) * image_values), logits;
+  data::NormalizePixels(pixels_in, data::PixelLayout::kPlanar, n, graph.meta.input_shape.c,
+                        graph.meta.input_shape.h * graph.meta.input_shape.w, graph.meta.mean, graph.meta.std, input.data());
 
   BackendChoice choice{a.device, a.threads, a.cuda_chunk < 0 ? n : a.cuda_chunk, a.cuda};
   ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
@@ -44,8 +51,8 @@ Status RunBench(const BenchArgs& a) {
   auto run_all = [&]() -> Status {
     for (int first = 0; first < n; first += batch) {
       const int m = std::min(batch, n - first);
-      const size_t offset = size_t(first) * data::kCifarPixels, values = size_t(m) * data::kCifarPixels;
-      ADQ_RETURN_IF_ERROR(pixels ? backend->RunPixels({test.image(0) + offset, values}, data::PixelLayout::kPlanar, m, logits)
+      const size_t offset = size_t(first) * image_values, values = size_t(m) * image_values;
+      ADQ_RETURN_IF_ERROR(pixels ? backend->RunPixels({pixels_in.data() + offset, values}, data::PixelLayout::kPlanar, m, logits)
                                  : backend->Run({input.data() + offset, values}, m, logits));
     }
     return Status::Ok();
@@ -100,7 +107,7 @@ Status RunBench(const BenchArgs& a) {
     // Per layer over one chunk (the whole run unless --cuda-chunk made chunks smaller).
     const int profiled = std::min(n, gpu->stats().chunk_images);
     j["layers_images"] = profiled;
-    ADQ_ASSIGN_OR_RETURN(auto layers, gpu->ProfileLayers({input.data(), size_t(profiled) * data::kCifarPixels}, profiled));
+    ADQ_ASSIGN_OR_RETURN(auto layers, gpu->ProfileLayers({input.data(), size_t(profiled) * image_values}, profiled));
     nlohmann::ordered_json per_layer = nlohmann::ordered_json::array();
     for (const cuda::LayerTime& t : layers) {
       const Node* node = nullptr;

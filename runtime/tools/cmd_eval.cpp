@@ -1,4 +1,5 @@
-// adderq-run eval: top-1 / top-5 / per-class accuracy of an artifact on the CIFAR-10 test set.
+// adderq-run eval: top-1 / top-5 / per-class accuracy of an artifact on the CIFAR-10 test set or an
+// ImageFolder (one sub-directory per class).
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,7 @@ int MaxAdderBits(const Graph& g) {
 Status RunEval(const EvalArgs& a) {
   ADQ_ASSIGN_OR_RETURN(Graph graph, LoadArtifactFile(a.model));
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
-  ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
+  ADQ_ASSIGN_OR_RETURN(auto test, data::OpenLabeledImages(dir, data::Split::kTest, data::InputForm::Of(graph.meta)));
   BackendChoice choice{a.device, a.threads, a.cuda_chunk, a.cuda};
   ADQ_ASSIGN_OR_RETURN(auto backend, OpenBackend(graph, choice, a.json || a.quiet));
   std::vector<float> all_logits;
@@ -39,7 +40,7 @@ Status RunEval(const EvalArgs& a) {
   opt.progress = [&](size_t done, size_t total) { progress.Update(done, total); };
   if (!a.save_logits.empty())
     opt.on_logits = [&](size_t, size_t, const std::vector<float>& l) { all_logits.insert(all_logits.end(), l.begin(), l.end()); };
-  ADQ_ASSIGN_OR_RETURN(eval::Accuracy acc, eval::Evaluate(graph, *backend, test, opt));
+  ADQ_ASSIGN_OR_RETURN(eval::Accuracy acc, eval::Evaluate(graph, *backend, *test, opt));
   progress.Finish();
   if (!a.save_logits.empty())
     ADQ_RETURN_IF_ERROR(WriteFileAtomic(a.save_logits, {reinterpret_cast<const uint8_t*>(all_logits.data()),

@@ -22,7 +22,9 @@
 #include "core/paths.h"
 #include "core/version.h"
 #include "cuda/cuda_executor.h"
-#include "data/cifar10.h"
+#include "core/parallel.h"
+#include "data/labeled_images.h"
+#include "data/pixel_input.h"
 #include "tools/kernel_tuning.h"
 #include "tools/run_commands.h"
 
@@ -83,10 +85,15 @@ Status RunTune(const TuneArgs& a) {
     if (node.kind == OpKind::kAdder2d && node.quant.enabled()) adder_layers.push_back(node.name);
   if (adder_layers.empty()) return InvalidArgument("{} has no quantized adder layers to tune", a.model);
   ADQ_ASSIGN_OR_RETURN(std::string dir, ResolveDataDir(a.data));
-  ADQ_ASSIGN_OR_RETURN(data::ImageSet test, data::LoadCifar10Test(dir));
-  const int n = int(std::min<size_t>(size_t(a.images), test.size()));
-  std::vector<float> input(size_t(n) * data::kCifarPixels);
-  data::Normalize(test.image(0), size_t(n), graph.meta.mean, graph.meta.std, input.data());
+  ADQ_ASSIGN_OR_RETURN(auto test, data::OpenLabeledImages(dir, data::Split::kTest, data::InputForm::Of(graph.meta)));
+  const size_t image_values = graph.meta.input_shape.size();
+  const size_t max_images = std::max<size_t>(1, (size_t(1) << 30) / image_values);  // 1 GiB of pixels
+  const int n = int(std::min({size_t(a.images), test->size(), max_images}));
+  std::vector<uint8_t> pixels(size_t(n) * image_values);
+  ADQ_RETURN_IF_ERROR(data::ReadImages(*test, 0, size_t(n), pixels, DefaultThreadCount()));
+  std::vector<float> input(size_t(n) * image_values);
+  data::NormalizePixels(pixels, data::PixelLayout::kPlanar, n, graph.meta.input_shape.c,
+                        graph.meta.input_shape.h * graph.meta.input_shape.w, graph.meta.mean, graph.meta.std, input.data());
   const bool progress = !a.quiet && !a.json && ::isatty(2);  // as the progress bars: on a terminal only
 
   std::vector<Candidate> candidates = Candidates(a.quick);

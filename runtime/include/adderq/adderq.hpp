@@ -2,7 +2,7 @@
 //
 //   adderq::Model model = adderq::Model::Load("resnet20_w4.adq");
 //   adderq::Session session(model);                       // CPU, or CUDA where a GPU is usable
-//   adderq::Image image = adderq::LoadImage("cat.png");   // PNG or PPM/PGM
+//   adderq::Image image = adderq::LoadImage("cat.png");   // PNG, JPEG or PPM/PGM
 //   std::vector<float> logits = session.RunImages({&image, 1});
 //   for (const auto& p : adderq::TopK(model, logits, 3)) std::printf("%s %.3f\n", p.name.c_str(), p.probability);
 //
@@ -102,7 +102,8 @@ class ADDERQ_API Session {
   // `batch` images of 8-bit RGB pixels at the model's input size, interleaved (H x W x 3 each);
   // normalised with the model's mean and std.
   std::vector<float> RunPixels(std::span<const std::uint8_t> pixels, int batch);
-  // Any size: each image is fitted to the model's input with FitImage first.
+  // Any size: each image is fitted to the model's input as its artifact says: FitImage (CIFAR
+  // models), or the shorter side resized and the centre cropped (ImageNet-style models).
   std::vector<float> RunImages(std::span<const Image> images);
 
   // "cpu (avx2, 2 threads)", "cuda (NVIDIA H100 ..., sm_90)".

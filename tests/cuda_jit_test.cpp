@@ -15,6 +15,7 @@
 #include "cuda/kernel_resources.h"
 #include "cuda/kernel_sources.h"
 #include "cuda/ptx_instruction_mix.h"
+#include "onnx_models.h"
 #include "test_support.h"
 
 namespace adderq::cuda {
@@ -111,6 +112,31 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
           if (v.name.rfind(fmt::format("adder_b{}_u_", bits), 0) == 0) unsigned_bits.insert(bits);
         }
     }
+  // The shapes of the AdderNet papers' other networks (through the ONNX front end): ImageNet
+  // ResNet-18 and ResNet-50 (7x7 stride-2 stem, max pooling, 1x1 bottleneck adders, 512..2048
+  // channels at 7x7) and VGG-small (max pooling between 128..512-channel layers, a linear
+  // classifier); full precision, 8 bits (signed codes) and 4 bits (unsigned, the default clamp's),
+  // and the tensor-core kernels at 4 bits.
+  std::map<std::string, std::string> general;
+  auto seen = [&](const std::string& source) {
+    return variants.count(source) || blocked.count(source) || fused.count(source) || unsigned_codes.count(source);
+  };
+  testing::ImageNetResNet r50;
+  r50.bottleneck = true;
+  r50.blocks = {3, 4, 6, 3};
+  for (const testing::OnnxModelSpec& spec : {testing::ImageNetResNetSpec({}), testing::ImageNetResNetSpec(r50), testing::VggSmallSpec(1)})
+    for (int bits : {0, 4, 8})
+      for (AdderKernel kernel : {AdderKernel::kPackedSimd, AdderKernel::kTensorCore}) {
+        if (kernel == AdderKernel::kTensorCore && bits != 4) continue;
+        Graph g = testing::SyntheticOnnxGraph(spec, bits, 5);
+        if (bits == 4) g = testing::WithUnsignedCodes(std::move(g), 2u);
+        auto plan = BuildCudaPlan(g, {90, kernel});
+        ASSERT_TRUE(plan.ok()) << spec.name << " " << bits << " bits: " << plan.status().message();
+        RecordLaunchBlocks(*plan, launch_blocks);
+        for (const KernelVariant& v : plan->variants)
+          if (!seen(v.source)) general.emplace(v.source, v.name);
+      }
+  EXPECT_GE(general.size(), 60u);
   // New quantizers (2..7 bits: a new offset) and adders (8 bits too: no 8-bit constant), from
   // every bit width: 55 on 2026-12-06.
   EXPECT_EQ(unsigned_bits, (std::set<int>{2, 3, 4, 5, 6, 7, 8}));
@@ -167,6 +193,9 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
       if (arch == 90 || name.find("_px") == std::string::npos) check(source, name, arch);
   for (int arch : {80, 90})
     for (const auto& [source, name] : unsigned_codes) check(source, name, arch);
+  for (int arch : {80, 90})
+    for (const auto& [source, name] : general) check(source, name, arch);
+  std::printf("ImageNet ResNet-18/50 and VGG-small: %zu more variants checked\n", general.size());
   EXPECT_GE(checked_launches, int(2 * variants.size()));
   EXPECT_GT(bounded, int(variants.size()));  // the adder, stem, pooling and pixel kernels declare bounds
 }

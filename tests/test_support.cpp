@@ -6,6 +6,8 @@
 #include "cpu/executor.h"
 #include "core/quant_math.h"
 #include "passes/fold_batchnorm.h"
+#include "frontends/onnx/onnx_graph.h"
+#include "onnx_models.h"
 #include "resnet_cifar.h"
 
 #include <cstdlib>
@@ -238,6 +240,32 @@ Graph SampleQuantizedGraph() {
   return q;
 }
 
+// Every adder layer quantized with random codes (two groups, scales 1.5 and 2.25), BatchNorms
+// folded: a graph with the shapes of a real artifact, for kernel generation and backend tests.
+void QuantizeRandomly(Graph& g, int bits, std::mt19937& rng) {
+  for (Node& n : g.nodes) {
+    if (n.kind != OpKind::kAdder2d) continue;
+    AdderQuantParams& q = n.quant;
+    q.bits = bits;
+    q.group_scale = {1.5f, 2.25f};
+    q.channel_group.clear();
+    for (int o = 0; o < n.out_channels; ++o) q.channel_group.push_back(o % 3 == 0 ? 1 : 0);
+    std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
+    q.codes.clear();
+    for (size_t i = 0; i < n.WeightCount(); ++i) q.codes.push_back(int16_t(code(rng)));
+    q.clamp_bias.assign(size_t(n.out_channels), 0.f);
+    q.act_range = 1.5f;
+    for (int o = 0; o < n.out_channels; ++o) {
+      const float s = q.group_scale[size_t(q.channel_group[size_t(o)])];
+      n.affine_scale[size_t(o)] = -s / float(quant::Levels(bits));
+    }
+    n.weight.clear();
+  }
+  g.meta.method = "adderquant";
+  if (Status st = passes::FoldBatchNorms(g); !st.ok()) throw std::runtime_error(st.message());
+  passes::CompactTensors(g);
+}
+
 Graph SyntheticResNet(int depth, int bits, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
@@ -284,29 +312,19 @@ Graph SyntheticResNet(int depth, int bits, uint32_t seed) {
   auto built = models::BuildCifarResNetAdder(sd);
   if (!built.ok()) throw std::runtime_error(built.status().message());
   Graph g = std::move(built).value();
-  if (bits > 0) {
-    for (Node& n : g.nodes) {
-      if (n.kind != OpKind::kAdder2d) continue;
-      AdderQuantParams& q = n.quant;
-      q.bits = bits;
-      q.group_scale = {1.5f, 2.25f};
-      q.channel_group.clear();
-      for (int o = 0; o < n.out_channels; ++o) q.channel_group.push_back(o % 3 == 0 ? 1 : 0);
-      std::uniform_int_distribution<int> code(quant::WeightCodeMin(bits), quant::WeightCodeMax(bits));
-      q.codes.clear();
-      for (size_t i = 0; i < n.WeightCount(); ++i) q.codes.push_back(int16_t(code(rng)));
-      q.clamp_bias.assign(size_t(n.out_channels), 0.f);
-      q.act_range = 1.5f;
-      for (int o = 0; o < n.out_channels; ++o) {
-        const float s = q.group_scale[size_t(q.channel_group[size_t(o)])];
-        n.affine_scale[size_t(o)] = -s / float(quant::Levels(bits));
-      }
-      n.weight.clear();
-    }
-    g.meta.method = "adderquant";
-    if (Status st = passes::FoldBatchNorms(g); !st.ok()) throw std::runtime_error(st.message());
-    passes::CompactTensors(g);
-  }
+  if (bits > 0) QuantizeRandomly(g, bits, rng);
+  return g;
+}
+
+Graph SyntheticOnnxGraph(const OnnxModelSpec& spec, int bits, uint32_t seed) {
+  auto model = frontends::onnx::ParseModel(OnnxModelBytes(spec));
+  if (!model.ok()) throw std::runtime_error(model.status().message());
+  frontends::StateDict init = std::move(model.value().initializers);
+  auto built = frontends::onnx::BuildGraph(model.value(), init);
+  if (!built.ok()) throw std::runtime_error(built.status().message());
+  Graph g = std::move(built).value();
+  std::mt19937 rng(seed);
+  if (bits > 0) QuantizeRandomly(g, bits, rng);
   return g;
 }
 

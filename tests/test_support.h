@@ -66,6 +66,10 @@ Graph SampleQuantizedGraph();
 // model builder; bits > 0 quantizes every adder layer (random codes, two groups of different scales)
 // and folds the BatchNorms, as a compiled artifact has them. Same seed, same graph.
 Graph SyntheticResNet(int depth, int bits, uint32_t seed);
+// A graph from an ONNX spec (onnx_models.h) through the front end, quantized like SyntheticResNet
+// (bits 0: full precision, BatchNorms unfolded).
+struct OnnxModelSpec;
+Graph SyntheticOnnxGraph(const OnnxModelSpec& spec, int bits, uint32_t seed);
 // The same graph with one quantizer group in every quantized adder layer (as the official
 // checkpoint compiles: every group clamped to the same scale), where the CUDA plan fuses codes.
 Graph WithOneQuantizerGroup(Graph g);

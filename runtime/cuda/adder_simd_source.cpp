@@ -37,8 +37,9 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
   }
   // The plan fuses codes only where the set is every channel in order (channel_map is the
   // identity) and kOutLanes divides kTile: this thread holds whole code words of its pixel.
-  static_assert(kTile % kOutLanes == 0, "a thread must hold whole code words");
-  constexpr int kWordsHere = kTile / kOutLanes;
+  // (Tiles of other sizes occur without fused codes: wide layers, e.g. 10 channels of 512 inputs.)
+  static_assert(!kCodesOut || kTile % kOutLanes == 0, "a thread must hold whole code words");
+  constexpr int kWordsHere = kCodesOut ? kTile / kOutLanes : 1;
   u32 words[kWordsHere];
   float values[kTile] = {};  // kept for the shortcut's codes
   adq_pack_code_words(words, out_multiplier, [&](int c, float& v) {

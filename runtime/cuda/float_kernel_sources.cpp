@@ -170,16 +170,17 @@ extern "C" __global__ void adq_kernel(const float* __restrict__ x, float* __rest
   const int ox = int(i % kOutW), oy = int((i / kOutW) % kOutH);
   const i64 plane = i / (i64(kOutH) * kOutW);  // n * kC + c
   const float* xp = x + plane * (i64(kInH) * kInW);
-  const int y0 = max(oy * kStride - kPad, 0), y1 = min(oy * kStride - kPad + kK, kInH);
-  const int x0 = max(ox * kStride - kPad, 0), x1 = min(ox * kStride - kPad + kK, kInW);
+  const int top = oy * kStride - kPad, left = ox * kStride - kPad;
+  const int row_begin = top > 0 ? top : 0, row_end = top + kK < kInH ? top + kK : kInH;
+  const int col_begin = left > 0 ? left : 0, col_end = left + kK < kInW ? left + kK : kInW;
   float m = 0.f;
-  for (int b = x0; b < x1; ++b) {
-    float col = xp[y0 * kInW + b];
-    for (int a = y0 + 1; a < y1; ++a) {
+  for (int b = col_begin; b < col_end; ++b) {
+    float col = xp[row_begin * kInW + b];
+    for (int a = row_begin + 1; a < row_end; ++a) {
       const float v = xp[a * kInW + b];
       col = col < v ? v : col;
     }
-    m = b == x0 ? col : (m < col ? col : m);
+    m = b == col_begin ? col : (m < col ? col : m);
   }
   y[i] = m;
 }

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake libflatbuffers-dev flatbuffers-compiler libfmt-dev libgtest-dev googletest
           nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev libturbojpeg0-dev pkg-config ca-certificates curl
           python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package
-          python3-torch)  # export_onnx and the PyTorch references of the model tests
+          python3-torch python3-pil)  # export_onnx, the PyTorch references and ImageFolders of the model tests
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

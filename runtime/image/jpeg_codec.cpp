@@ -24,7 +24,8 @@ Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& name
   if (tjDecompressHeader3(handle.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), &width, &height,
                           &subsampling, &colorspace) != 0)
     return BadInput("{}: corrupt JPEG ({})", name, tjGetErrorStr2(handle.get()));
-  if (width <= 0 || height <= 0 || width > kMaxSide || height > kMaxSide || uint64_t(width) * uint64_t(height) > kMaxPixels)
+  if (width <= 0 || height <= 0) return BadInput("{}: corrupt JPEG (no image size in its header)", name);
+  if (width > kMaxSide || height > kMaxSide || uint64_t(width) * uint64_t(height) > kMaxPixels)
     return Unsupported("{}: {}x{} JPEG is larger than this reader accepts", name, width, height);
   Image img;
   img.width = width;

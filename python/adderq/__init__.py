@@ -36,7 +36,8 @@ __version__: str = _adderq.__version__
 _COMPILE_OPTIONS = {
     "clamp": None, "act_range": None, "calib_batches": None, "batch_size": 128, "groups": 4,
     "act_ratio": 0.9997, "seed": 0, "bn_adjust": True, "paper": False, "calib_data": None,
-    "calib_cache": None, "threads": 0, "format": "auto",
+    "calib_cache": None, "threads": 0, "format": "auto", "mean": None, "std": None, "labels": None,
+    "resize_shorter": None,
 }
 
 _PathLike = Union[str, "os.PathLike[str]"]
@@ -55,7 +56,8 @@ def compile(checkpoint: _PathLike, output: Optional[_PathLike] = None, bits: int
     compiled by the tool with the same options are byte-identical).
 
     Args:
-        checkpoint: a PyTorch (``.pth``, legacy or zip) or MindSpore (``.ckpt``) checkpoint.
+        checkpoint: an ONNX model (any AdderNet; see :func:`export_onnx`), or a PyTorch (``.pth``,
+            legacy or zip) or MindSpore (``.ckpt``) checkpoint of a CIFAR ResNet.
         output: where to write the artifact (atomically); None writes nothing (the summary's
             ``"artifact"`` holds the bytes, for :class:`Model`).
         bits: bit width of weights and activations, 2..8.
@@ -70,7 +72,11 @@ def compile(checkpoint: _PathLike, output: Optional[_PathLike] = None, bits: int
             ``seed`` (0), ``bn_adjust`` (True), ``paper`` (False: True is the paper's method as
             published, ``--paper``), ``calib_data`` (the CIFAR-10 directory; default
             ``$ADDERQ_DATA``, then ``../shared/data/cifar-10-batches-bin``), ``calib_cache``,
-            ``threads`` (0: all cores), ``format`` (``"auto"``, ``"torch"``, ``"mindspore"``).
+            ``threads`` (0: all cores), ``format`` (``"auto"``, ``"onnx"``, ``"torch"``,
+            ``"mindspore"``); for models that do not carry them: ``mean`` and ``std`` (one float per
+            input channel), ``labels`` (a file of class names, one per line), ``resize_shorter``
+            (how image files are fitted: 0 the largest centred crop, N resize + centre crop).
+            ``calib_data`` may be an ImageFolder directory (one sub-directory of images per class).
 
     Returns:
         The summary ``adderq-compile --json`` prints: ``output``, ``bytes``, ``method``,
@@ -83,13 +89,13 @@ def compile(checkpoint: _PathLike, output: Optional[_PathLike] = None, bits: int
         raise TypeError(f"compile() got unknown option(s): {', '.join(unknown)} "
                         f"(known: {', '.join(sorted(_COMPILE_OPTIONS))})")
     args = dict(_COMPILE_OPTIONS, **options)
-    for key in ("calib_data", "calib_cache"):
+    for key in ("calib_data", "calib_cache", "labels"):
         args[key] = _path(args[key])
     summary, artifact = _adderq._compile(
         os.fspath(checkpoint), _path(output), bits, method, args["clamp"], args["act_range"],
         args["calib_batches"], args["batch_size"], args["groups"], args["act_ratio"], args["seed"],
         args["bn_adjust"], args["paper"], args["calib_data"], args["calib_cache"], args["threads"],
-        args["format"], progress)
+        args["format"], args["mean"], args["std"], args["labels"], args["resize_shorter"], progress)
     result = json.loads(summary)
     if output is None:
         result["artifact"] = artifact

@@ -31,6 +31,9 @@ struct CompileArgs {
   bool bn_adjust = true, paper = false;
   std::optional<std::string> calib_data, calib_cache;
   std::string format = "auto";
+  std::optional<std::vector<float>> mean, std;
+  std::optional<std::string> labels;
+  std::optional<int> resize_shorter;
 };
 
 // Returns (summary JSON text, artifact bytes).
@@ -41,6 +44,16 @@ py::tuple Compile(const CompileArgs& a, const py::object& progress) {
   o.checkpoint = a.checkpoint;
   o.output = a.output.value_or("");
   o.format = a.format;
+  if (a.mean) o.input.mean = *a.mean;
+  if (a.std) o.input.std = *a.std;
+  if (a.labels) {
+    RequirePath(*a.labels, "labels file");
+    o.input.labels_file = *a.labels;
+  }
+  if (a.resize_shorter) {
+    if (*a.resize_shorter < 0) throw py::value_error("compile: resize_shorter must be >= 0 (0: fit the largest centred crop)");
+    o.input.resize_shorter = *a.resize_shorter;
+  }
   o.method = ValueOrThrow(compiler::ParseMethod(a.method));
   if (a.clamp) o.clamp = ValueOrThrow(compiler::ParseClamp(*a.clamp));
   if (a.act_range) o.act_range = ValueOrThrow(compiler::ParseActRange(*a.act_range));
@@ -94,19 +107,22 @@ void BindCompile(py::module_& m) {
          std::optional<std::string> clamp, std::optional<std::string> act_range, std::optional<int> calib_batches,
          int batch_size, int groups, double act_ratio, unsigned long long seed, bool bn_adjust, bool paper,
          std::optional<std::string> calib_data, std::optional<std::string> calib_cache, int threads,
-         const std::string& format, const py::object& progress) {
+         const std::string& format, std::optional<std::vector<float>> mean, std::optional<std::vector<float>> std,
+         std::optional<std::string> labels, std::optional<int> resize_shorter, const py::object& progress) {
         CompileArgs a;
         a.checkpoint = checkpoint, a.output = std::move(output), a.bits = bits, a.method = method;
         a.clamp = std::move(clamp), a.act_range = std::move(act_range), a.calib_batches = calib_batches;
         a.batch_size = batch_size, a.groups = groups, a.act_ratio = act_ratio, a.seed = seed;
         a.bn_adjust = bn_adjust, a.paper = paper, a.calib_data = std::move(calib_data);
         a.calib_cache = std::move(calib_cache), a.threads = threads, a.format = format;
+        a.mean = std::move(mean), a.std = std::move(std), a.labels = std::move(labels), a.resize_shorter = resize_shorter;
         return Compile(a, progress);
       },
       py::arg("checkpoint"), py::arg("output"), py::arg("bits"), py::arg("method"), py::arg("clamp"),
       py::arg("act_range"), py::arg("calib_batches"), py::arg("batch_size"), py::arg("groups"), py::arg("act_ratio"),
       py::arg("seed"), py::arg("bn_adjust"), py::arg("paper"), py::arg("calib_data"), py::arg("calib_cache"),
-      py::arg("threads"), py::arg("format"), py::arg("progress"));
+      py::arg("threads"), py::arg("format"), py::arg("mean"), py::arg("std"), py::arg("labels"), py::arg("resize_shorter"),
+      py::arg("progress"));
 }
 
 }  // namespace adderq::python

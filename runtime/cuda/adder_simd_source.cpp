@@ -37,9 +37,8 @@ __device__ __forceinline__ void adq_store_pixel(const int (&acc)[kTile], int o0,
   }
   // The plan fuses codes only where the set is every channel in order (channel_map is the
   // identity) and kOutLanes divides kTile: this thread holds whole code words of its pixel.
-  // (Tiles of other sizes occur without fused codes: wide layers, e.g. 10 channels of 512 inputs.)
-  static_assert(!kCodesOut || kTile % kOutLanes == 0, "a thread must hold whole code words");
-  constexpr int kWordsHere = kCodesOut ? kTile / kOutLanes : 1;
+  static_assert(kTile % kOutLanes == 0, "a thread must hold whole code words");
+  constexpr int kWordsHere = kTile / kOutLanes;
   u32 words[kWordsHere];
   float values[kTile] = {};  // kept for the shortcut's codes
   adq_pack_code_words(words, out_multiplier, [&](int c, float& v) {
@@ -123,7 +122,7 @@ constexpr const char* kAdderOnePixelBody = R"(  const i64 pix = i64(blockIdx.x) 
       // A 32-bit offset within the image: with the 64-bit one ptxas spilled a register in the
       // 32-channel layers (`adderq-run jit --resources`).
       const u32* a_ptr = img + (iy * int(kInW) + ix) * int(kWords);
-#pragma unroll
+ADQ_CHUNK_LOOP_PRAGMA
       for (int c0 = 0; c0 < kWords; c0 += kChunk) {
         u32 a[kChunk];
         if (kChunk % 4 == 0 && kWords % 4 == 0) {
@@ -260,6 +259,17 @@ constexpr const char* kAdderBlockedBody = R"(  // kPixels output pixels per thre
 }
 )";
 
+// The one-pixel body. Where a tap holds several chunks (more than 64 channels: ImageNet-sized
+// layers), the chunk loop stays rolled: unrolled, ptxas keeps the next chunk's loads live and
+// spills (128 channels: 48 bytes on sm_80). Up to 64 channels it is one chunk and the text is
+// exactly the measured kernel's.
+std::string OnePixelBody(const AdderQuantSpec& s) {
+  std::string body = kAdderOnePixelBody;
+  const std::string marker = "ADQ_CHUNK_LOOP_PRAGMA";
+  body.replace(body.find(marker), marker.size(), s.words_per_pixel > s.chunk ? "#pragma unroll 1" : "#pragma unroll");
+  return body;
+}
+
 }  // namespace
 
 std::string AdderQuantSource(const AdderQuantSpec& s) {
@@ -288,7 +298,7 @@ __device__ __forceinline__ void adq_sad_acc(int& acc, u32 a, u32 b) {
 typedef int acc_t;
 )" + kCodeWordsOut + kAdderStorePixel + kAdderLayout +
          (s.pixels > 1 ? std::string(kAdderBlockedBounds) + kAdderParametersAndWeights + kAdderBlockedBody
-                       : std::string(kAdderOnePixelBounds) + kAdderParametersAndWeights + kAdderOnePixelBody);
+                       : std::string(kAdderOnePixelBounds) + kAdderParametersAndWeights + OnePixelBody(s));
 }
 
 }  // namespace adderq::cuda

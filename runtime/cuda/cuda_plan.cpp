@@ -77,7 +77,9 @@ class PlanBuilder {
   bool TensorCoresFor(const Node& n) const {
     const AdderKernel adder = KernelFor(n).adder;
     const bool wanted = adder == AdderKernel::kTensorCore || (adder == AdderKernel::kAuto && kTensorCoreAdderByDefault);
-    return wanted && TensorCoreAdderSupported(n.quant.bits, options_.arch);
+    if (!wanted || !TensorCoreAdderSupported(n.quant.bits, options_.arch)) return false;
+    const int lanes = 32 >> n.quant.bits;  // thermometer elements per word (AddTensorCoreAdder)
+    return (n.in_channels + lanes * 8 - 1) / (lanes * 8) * 8 <= kMaxTensorCoreWords;
   }
   static bool IsFloatConvolution(const Node& n) {
     return n.kind == OpKind::kConv2d || (n.kind == OpKind::kAdder2d && !n.quant.enabled());
@@ -302,7 +304,10 @@ class PlanBuilder {
   static int ChannelTile(const Node& n, Shape3 in) {
     const int words = (in.c + kCodeLanes - 1) / kCodeLanes;
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
-    return int(std::min<size_t>(kMaxChannelTile, kMaxSharedWords / std::max<size_t>(per_channel, 1)));
+    const int fits = int(std::min<size_t>(kMaxChannelTile, kMaxSharedWords / std::max<size_t>(per_channel, 1)));
+    // A multiple of the code lanes (the kernel's epilogue packs whole words): 10 -> 8 for the
+    // 3x3 layers of 512 channels.
+    return fits / kCodeLanes * kCodeLanes;
   }
 
   // Channel sets that share one quantizer (equal multiplier), as the CPU kernel groups them.
@@ -366,7 +371,8 @@ class PlanBuilder {
     // Unsigned codes' variants are named apart (their sources differ in the offset only).
     const char* kind_suffix = kind == quant::WeightCodeKind::kUnsigned ? "_u" : "";
     const size_t per_channel = size_t(n.kernel_h) * size_t(n.kernel_w) * size_t(words);
-    if (per_channel > kMaxSharedWords) return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords);
+    if (per_channel > kMaxSharedWords / kCodeLanes)
+      return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords / kCodeLanes);
     const int tile = ChannelTile(n, in);
     int chunk = std::min(words, 16);
     while (words % chunk) --chunk;
@@ -607,7 +613,8 @@ Status CheckLayerKernels(const Graph& graph, const std::map<std::string, LayerKe
       return InvalidArgument("layer '{}': {} pixels per thread (1..{})", name, choice.simd_pixels, kMaxSimdPixels);
     if (choice.tc_n_tiles < 0 || choice.tc_n_tiles > 8 || choice.tc_m_tiles < 0 || choice.tc_m_tiles > 8)
       return InvalidArgument("layer '{}': tensor-core tiles {},{} (1..8 each)", name, choice.tc_n_tiles, choice.tc_m_tiles);
-    const auto node = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.name == name; });
+    const std::string& wanted = name;  // a structured binding: clang before 16 cannot capture it
+    const auto node = std::find_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.name == wanted; });
     if (node == graph.nodes.end() || node->kind != OpKind::kAdder2d || !node->quant.enabled())
       return InvalidArgument("layer '{}' is not a quantized adder layer of this model", name);
   }

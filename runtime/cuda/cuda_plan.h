@@ -71,6 +71,10 @@ struct PlanOptions {
 
 // mma.sync .b1 .and.popc needs sm_80; thermometer codes of 2^b bits fit 256-bit k steps for b <= 4.
 inline bool TensorCoreAdderSupported(int bits, int arch) { return bits >= 2 && bits <= 4 && arch >= 80; }
+// The tensor-core kernel keeps a pixel's thermometer words in registers: beyond 64 words (128
+// channels at 4 bits) ptxas runs out of registers (255) and spills in every ImageNet-sized layer
+// (cuda_jit_test), so such layers take the packed-SIMD kernel even where tensor cores are asked for.
+inline constexpr int kMaxTensorCoreWords = 64;
 
 struct KernelVariant {
   std::string name;    // readable: what it is specialized for

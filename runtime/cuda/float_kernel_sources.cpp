@@ -9,6 +9,14 @@ namespace adderq::cuda {
 // The shared pieces of kernel text (kernel_source_parts.h).
 using namespace source_parts;
 
+// A 1x1 layer's channel loop is all of its work; NVRTC unrolls it, and from 1,024 weights per
+// thread (64 channels x 16 outputs: the ImageNet bottlenecks) ptxas spilled on sm_80 and sm_90
+// (cuda_jit_test). Those keep it rolled; the smaller ones (ResNet-20's shortcuts and classifier)
+// keep the text that was measured on a GPU.
+static bool RollChannelLoop(const ConvLikeFloatSpec& s) {
+  return s.kernel_h * s.kernel_w == 1 && s.in_c * s.channels_per_thread > 512;
+}
+
 std::string ConvLikeFloatSource(const ConvLikeFloatSpec& s) {
   return Constants({{"kAdder", s.adder}, {"kC", s.in_c}, {"kInH", s.in_h}, {"kInW", s.in_w}, {"kO", s.out_c},
                     {"kOutH", s.out_h}, {"kOutW", s.out_w}, {"kKH", s.kernel_h}, {"kKW", s.kernel_w},
@@ -47,7 +55,7 @@ extern "C" __global__ void __launch_bounds__(128) adq_kernel(const float* __rest
   float acc[kOB];
 #pragma unroll
   for (int o = 0; o < kOB; ++o) acc[o] = 0.f;
-  for (int c = 0; c < kC; ++c) {
+)" + std::string(RollChannelLoop(s) ? "#pragma unroll 1\n" : "") + R"(  for (int c = 0; c < kC; ++c) {
 #pragma unroll
     for (int ki = 0; ki < kKH; ++ki) {
       const int iy = oy * kStride + ki - kPad;

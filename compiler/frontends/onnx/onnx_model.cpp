@@ -1,5 +1,6 @@
 #include "frontends/onnx/onnx_model.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -74,6 +75,7 @@ class Parser {
       return false;
     }
     if (out.size() + b.size() / 4 > limit) return false;
+    if (b.empty()) return true;  // (memcpy from an empty span's null pointer is undefined)
     const size_t at = out.size();
     out.resize(at + b.size() / 4);
     std::memcpy(out.data() + at, b.data(), b.size());  // little-endian on every supported host
@@ -113,6 +115,7 @@ class Parser {
       } else if (field == 10) {
         Bytes b;
         if (type == wire::kLengthDelimited && r.Bytes(b) && b.size() % 8 == 0) {
+          if (b.empty()) continue;
           const size_t at = double_data.size();
           double_data.resize(at + b.size() / 8);
           std::memcpy(double_data.data() + at, b.data(), b.size());
@@ -132,24 +135,30 @@ class Parser {
     if (!info) return Unsupported("ONNX tensor '{}' has data type {}", name, data_type);
     t.dtype = info->dtype;
     ADQ_ASSIGN_OR_RETURN(const size_t numel, CheckedNumel(t.shape, kMaxTensorElements));
-    t.values.resize(numel);
+    // The data's length is checked against the dims before anything is allocated for them: a few
+    // bytes of dims must not make us allocate gigabytes.
+    const bool ints = t.dtype == DType::kInt64 || t.dtype == DType::kInt32 || t.dtype == DType::kInt8 ||
+                      t.dtype == DType::kUInt8 || t.dtype == DType::kInt16 || t.dtype == DType::kBool;
     if (has_raw) {
       if (raw.size() != numel * DTypeSize(t.dtype))
         return BadInput("ONNX tensor '{}': {} bytes of data for {} {} values", name, raw.size(), numel, info->name);
-      DecodeElements(t.dtype, raw.data(), numel, t.values.data());
     } else if (t.dtype == DType::kFloat32) {
       if (float_data.size() != numel) return BadInput("ONNX tensor '{}': {} floats for {} values", name, float_data.size(), numel);
-      for (size_t i = 0; i < numel; ++i) t.values[i] = float_data[i];
     } else if (t.dtype == DType::kFloat64) {
       if (double_data.size() != numel) return BadInput("ONNX tensor '{}': {} doubles for {} values", name, double_data.size(), numel);
-      t.values = std::move(double_data);
-    } else if (t.dtype == DType::kInt64 || t.dtype == DType::kInt32 || t.dtype == DType::kInt8 ||
-               t.dtype == DType::kUInt8 || t.dtype == DType::kInt16 || t.dtype == DType::kBool) {
+    } else if (ints) {
       if (int_data.size() != numel) return BadInput("ONNX tensor '{}': {} integers for {} values", name, int_data.size(), numel);
-      for (size_t i = 0; i < numel; ++i) t.values[i] = double(int_data[i]);
     } else if (numel != 0) {
       return Unsupported("ONNX tensor '{}': {} values outside raw_data", name, info->name);
     }
+    if (t.dtype == DType::kFloat64 && !has_raw) {
+      t.values = std::move(double_data);
+      return Status::Ok();
+    }
+    t.values.resize(numel);
+    if (has_raw) DecodeElements(t.dtype, raw.data(), numel, t.values.data());
+    else if (t.dtype == DType::kFloat32) std::copy(float_data.begin(), float_data.end(), t.values.begin());
+    else if (ints) std::copy(int_data.begin(), int_data.end(), t.values.begin());
     return Status::Ok();
   }
 

@@ -121,6 +121,7 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
     co.act_ratio = o.act_ratio;
     co.bits = o.bits;
     co.threads = o.threads;
+    co.cancelled = o.cancelled;
     co.progress = [&](size_t d, size_t t) {
       bar.Update(d, t);
       if (o.on_progress) o.on_progress("calibrate", d, t);
@@ -145,12 +146,14 @@ Status Quantize(const CompileOptions& o, const std::string& checkpoint_sha, Grap
   qo.bits = o.bits;
   qo.groups = o.method == Method::kSharedScale ? 1 : o.groups;
   qo.clamp = o.clamp == Clamp::kOneSided ? passes::ClampKind::kOneSided : passes::ClampKind::kSymmetric;
+  if (IsCancelled(o.cancelled)) return Cancelled("compile");
   ADQ_RETURN_IF_ERROR(timer.Run("quantize", [&] { return passes::QuantizeAdderLayers(graph, ranges, qo); }));
 
   if (o.bn_adjust) {
     Progress bar("bn-reestimate", o.progress);
     passes::BnReestimateOptions bo;
     bo.threads = o.threads;
+    bo.cancelled = o.cancelled;
     bo.progress = [&](size_t d, size_t t) {
       bar.Update(d, t);
       if (o.on_progress) o.on_progress("bn-reestimate", d, t);
@@ -176,7 +179,9 @@ Result<CompileReport> Compile(const CompileOptions& o) {
   graph.meta.method = MethodName(o.method);
   graph.meta.compile_options = RecordedOptions(o);
 
+  if (IsCancelled(o.cancelled)) return Cancelled("compile");
   if (o.method != Method::kFullPrecision) ADQ_RETURN_IF_ERROR(Quantize(o, ckpt.sha256, graph, timer, report));
+  if (IsCancelled(o.cancelled)) return Cancelled("compile");
 
   ADQ_RETURN_IF_ERROR(timer.Run("fold-bn", [&] { return passes::FoldBatchNorms(graph); }));
   ADQ_ASSIGN_OR_RETURN(report.artifact, timer.Run("serialize", [&] { return writer::SerializeArtifact(graph); }));

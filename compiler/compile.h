@@ -57,6 +57,9 @@ struct CompileOptions {
   // done and in all (the Python package's callback).
   std::function<void(const std::string& phase, size_t done, size_t total)> on_progress;
   bool collect_report_data = false;  // fill CompileReport::layer_data (for --report)
+  // Asked between batches, layers and phases; true stops the compile with a Cancelled status and
+  // nothing written (the artifact is written last, atomically).
+  CancelCheck cancelled;
 };
 
 // `--paper`: the paper's AdderQuant as published (symmetric clamp, percentile range) on its

@@ -19,6 +19,7 @@ Status ReestimateBatchNorm(Graph& g, const CalibrationBatches& batches, const Bn
   };
   std::vector<float> input, logits;
   for (int b = 0; b < batches.batches(); ++b) {
+    if (IsCancelled(opt.cancelled)) return Cancelled("BatchNorm re-estimation");
     ADQ_RETURN_IF_ERROR(batches.Get(b, input));
     ADQ_RETURN_IF_ERROR(ex->Run(input, batches.batch_size(), logits, &hooks));
     if (opt.progress) opt.progress(size_t(b + 1), size_t(batches.batches()));

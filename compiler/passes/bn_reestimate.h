@@ -14,6 +14,7 @@ struct BnReestimateOptions {
   double momentum = 0.1;
   int threads = 0;
   std::function<void(size_t done, size_t total)> progress;
+  CancelCheck cancelled;  // asked before every batch
 };
 
 Status ReestimateBatchNorm(Graph& graph, const CalibrationBatches& batches, const BnReestimateOptions& options);

@@ -1,5 +1,7 @@
 #include "passes/calibrate.h"
 
+#include <atomic>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -103,6 +105,7 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
   };
   std::vector<float> input, logits;
   for (int b = 0; b < batches.batches(); ++b) {
+    if (IsCancelled(opt.cancelled)) return Cancelled("calibration");
     ADQ_RETURN_IF_ERROR(batches.Get(b, input));
     ADQ_RETURN_IF_ERROR(ex->Run(input, batches.batch_size(), logits, &hooks));
     if (opt.progress) opt.progress(size_t(b + 1), size_t(batches.batches()));
@@ -112,10 +115,16 @@ Result<std::map<std::string, float>> CalibrateActivationRanges(const Graph& g, c
     std::vector<std::pair<std::string, const ActivationSample*>> layers;
     for (const auto& [name, sample] : samples) layers.emplace_back(name, &sample);
     std::vector<float> clips(layers.size());
-    ParallelFor(int(layers.size()), opt.threads > 0 ? opt.threads : DefaultThreadCount(), [&](int b, int e, int) {
-      for (int i = b; i < e; ++i)
-        clips[size_t(i)] = SearchActivationClip(layers[size_t(i)].second->values(), layers[size_t(i)].second->max(), opt.bits);
+    std::atomic<bool> stop{false};
+    ParallelFor(int(layers.size()), opt.threads > 0 ? opt.threads : DefaultThreadCount(), [&](int b, int e, int worker) {
+      for (int i = b; i < e && !stop; ++i) {
+        // The hook is asked on the calling thread only (it may need the caller's locks, e.g. the GIL).
+        if (worker == 0 && IsCancelled(opt.cancelled)) stop = true;
+        if (!stop)
+          clips[size_t(i)] = SearchActivationClip(layers[size_t(i)].second->values(), layers[size_t(i)].second->max(), opt.bits);
+      }
     });
+    if (stop) return Cancelled("calibration");
     for (size_t i = 0; i < layers.size(); ++i) ranges[layers[i].first] = clips[i];
   }
   for (const auto& [name, a] : ranges)

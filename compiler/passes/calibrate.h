@@ -33,6 +33,7 @@ struct CalibrateOptions {
   size_t search_sample = size_t(1) << 18;  // kSearch: about this many values sampled per layer
   int threads = 0;
   std::function<void(size_t done, size_t total)> progress;
+  CancelCheck cancelled;  // asked before every batch and every layer's range search
   // Optional: sees every adder node's whole input batch (the HTML report samples it).
   std::function<void(size_t node_index, std::span<const float> input)> observe;
 };

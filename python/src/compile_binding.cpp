@@ -74,12 +74,24 @@ py::tuple Compile(const CompileArgs& a, const py::object& progress) {
   o.threads = a.threads;
   // With a callback it reports progress; without, the library's bar (stderr, when a terminal).
   std::optional<py::error_already_set> callback_error;
+  // Ctrl-C (any pending signal whose handler raises) and an exception from the progress callback
+  // cancel the compile between batches, layers and phases: it returns at once, writes nothing,
+  // and the exception (KeyboardInterrupt, or the callback's own) reaches the caller unchanged.
+  o.cancelled = [&] {
+    py::gil_scoped_acquire gil;
+    if (callback_error) return true;
+    if (PyErr_CheckSignals() != 0) {
+      callback_error.emplace();  // fetches the pending exception
+      return true;
+    }
+    return false;
+  };
   if (!progress.is_none()) {
     if (!PyCallable_Check(progress.ptr())) throw py::type_error("compile: progress must be callable(phase, done, total)");
     o.progress = false;
     o.on_progress = [&](const std::string& phase, size_t done, size_t total) {
       py::gil_scoped_acquire gil;
-      if (callback_error) return;  // it failed once: not called again; raised when the compile ends
+      if (callback_error) return;  // it failed once: not called again; the compile stops at the next check
       try {
         progress(phase, done, total);
       } catch (py::error_already_set& e) {

@@ -1,7 +1,10 @@
 // Model (an artifact, loaded and verified once, immutable) and Session (one backend over a shared
 // model: its buffers belong to it, so a session runs one call at a time; several sessions over one
 // model run in parallel). The GIL is released while a session computes.
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <optional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -55,21 +58,33 @@ class PySession {
     py::array_t<float> out({n, py::ssize_t(classes)});
     if (n == 0) return out;
     if (n > std::numeric_limits<int>::max()) throw py::value_error("predict: too many images in one call");
+    // In chunks of about 0.1 s (sized from the first ones' speed), with a look for pending signals
+    // between them: Ctrl-C interrupts a long call within a chunk. Each image's logits do not
+    // depend on the chunk it ran in.
+    const auto* base = static_cast<const uint8_t*>(images.data());
+    const size_t image_bytes = in.size() * (pixels ? 1 : sizeof(float));
+    float* dst = out.mutable_data();
     std::vector<float> logits;
-    Status s;
-    {
-      py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(run_);
-      if (pixels) {
-        const auto* p = static_cast<const uint8_t*>(images.data());
-        s = backend_->RunPixels({p, size_t(n) * in.size()}, PixelLayout::kInterleaved, int(n), logits);
-      } else {
-        const auto* p = static_cast<const float*>(images.data());
-        s = backend_->Run({p, size_t(n) * in.size()}, int(n), logits);
+    py::ssize_t done = 0, chunk = 16;
+    while (done < n) {
+      const int m = int(std::min<py::ssize_t>(chunk, n - done));
+      Status s;
+      const auto t0 = std::chrono::steady_clock::now();
+      {
+        py::gil_scoped_release release;
+        std::lock_guard<std::mutex> lock(run_);
+        const uint8_t* p = base + size_t(done) * image_bytes;
+        s = pixels ? backend_->RunPixels({p, size_t(m) * in.size()}, PixelLayout::kInterleaved, m, logits)
+                   : backend_->Run({reinterpret_cast<const float*>(p), size_t(m) * in.size()}, m, logits);
       }
+      if (!s.ok()) ThrowStatus(s);
+      std::memcpy(dst + size_t(done) * classes, logits.data(), size_t(m) * classes * sizeof(float));
+      done += m;
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double per_image = seconds / m;
+      chunk = std::clamp<py::ssize_t>(py::ssize_t(0.1 / std::max(per_image, 1e-7)), 1, 1 << 16);
     }
-    if (!s.ok()) ThrowStatus(s);
-    std::memcpy(out.mutable_data(), logits.data(), logits.size() * sizeof(float));
     return out;
   }
 
@@ -84,12 +99,20 @@ class PySession {
     if (batch_size < 1) throw py::value_error("evaluate: batch_size must be >= 1");
     opt.batch_size = batch_size;
     Result<eval::Accuracy> acc = InvalidArgument("not run");
+    std::optional<py::error_already_set> interrupted;
+    opt.cancelled = [&] {  // Ctrl-C between batches
+      py::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() == 0) return false;
+      interrupted.emplace();
+      return true;
+    };
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(run_);
       auto set = data::OpenLabeledImages(data_dir, data::Split::kTest, data::InputForm::Of(graph_->meta));
       acc = set.ok() ? eval::Evaluate(*graph_, *backend_, **set, opt) : Result<eval::Accuracy>(set.status());
     }
+    if (interrupted) throw std::move(*interrupted);
     const eval::Accuracy a = ValueOrThrow(std::move(acc));
     py::dict d;
     d["top1"] = a.top1();

@@ -12,7 +12,8 @@ ErrorCode ToErrorCode(StatusCode code) {
     case StatusCode::kBadInput: return ErrorCode::kBadInput;
     case StatusCode::kUnsupported: return ErrorCode::kUnsupported;
     case StatusCode::kOk:
-    case StatusCode::kRuntime: break;
+    case StatusCode::kRuntime:
+    case StatusCode::kCancelled: break;
   }
   return ErrorCode::kRuntime;
 }

@@ -8,6 +8,8 @@
 #include <utility>
 #include <variant>
 
+#include <functional>
+
 #include <fmt/format.h>
 
 namespace adderq {
@@ -18,6 +20,7 @@ enum class StatusCode {
   kBadInput,         // a file is missing, truncated, corrupt or of the wrong shape (exit 2)
   kUnsupported,      // a well-formed input that this version cannot handle (exit 2)
   kRuntime,          // a failure while running (I/O on output, device) (exit 3)
+  kCancelled,        // the caller's cancellation hook asked to stop (exit 130, as for SIGINT)
 };
 
 class [[nodiscard]] Status {
@@ -53,6 +56,15 @@ template <typename... Args>
 Status Unsupported(fmt::format_string<Args...> f, Args&&... args) {
   return Status(StatusCode::kUnsupported, fmt::format(f, std::forward<Args>(args)...));
 }
+inline Status Cancelled(const std::string& what) { return Status(StatusCode::kCancelled, what + ": cancelled"); }
+
+// Long work (compiling, evaluating) asks this between its steps (batches, layers, phases) and stops
+// with Cancelled when it returns true. It is called on the working thread; an embedding
+// application or binding decides what it means (the Python package: a pending signal, or an
+// exception from a progress callback).
+using CancelCheck = std::function<bool()>;
+inline bool IsCancelled(const CancelCheck& check) { return check && check(); }
+
 template <typename... Args>
 Status RuntimeError(fmt::format_string<Args...> f, Args&&... args) {
   return Status(StatusCode::kRuntime, fmt::format(f, std::forward<Args>(args)...));
@@ -90,6 +102,7 @@ inline int ExitCodeFor(const Status& s) {
     case StatusCode::kBadInput:
     case StatusCode::kUnsupported: return 2;
     case StatusCode::kRuntime: return 3;
+    case StatusCode::kCancelled: return 130;
   }
   return 3;
 }

@@ -47,6 +47,7 @@ Result<Accuracy> Evaluate(const Graph& graph, InferenceBackend& backend, const d
   const int read_threads = opt.read_threads > 0 ? opt.read_threads : DefaultThreadCount();
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t start = 0; start < total; start += size_t(opt.batch_size)) {
+    if (IsCancelled(opt.cancelled)) return Cancelled("evaluation");
     const int n = int(std::min(size_t(opt.batch_size), total - start));
     pixels.resize(size_t(n) * image_bytes);
     ADQ_RETURN_IF_ERROR(data::ReadImages(set, start, size_t(n), pixels, read_threads));

@@ -25,6 +25,7 @@ struct EvalOptions {
   size_t limit = 0;  // 0 = all images
   int batch_size = 100;
   int read_threads = 0;  // 0: all cores
+  CancelCheck cancelled;  // asked before every batch
   std::function<void(size_t done, size_t total)> progress;
   // Sees every batch's logits (first image index, count, logits) e.g. to save them.
   std::function<void(size_t first, size_t count, const std::vector<float>& logits)> on_logits;

@@ -8,6 +8,7 @@
 
 #include "adderq/adderq.h"
 #include "adderq/adderq.hpp"
+#include "image/image_codecs.h"
 #include "test_support.h"
 #include "writer/artifact_writer.h"
 
@@ -97,6 +98,44 @@ TEST(CApi, FailuresReturnCodesAndOneLineMessages) {
   adderq_model_free(model);
   adderq_session_free(nullptr);
   adderq_model_free(nullptr);
+}
+
+}  // namespace
+}  // namespace adderq
+
+namespace adderq {
+namespace {
+
+// adderq_image_load_for_model fits an image as the artifact says: the CIFAR crop-and-resize for a
+// model without resize_shorter (the same bytes as adderq_image_load_fitted at its size), ImageNet's
+// shorter-side resize and centre crop for one with it (as RunImages does).
+TEST(CApi, ImagesAreFittedAsTheArtifactSays) {
+  Image im;
+  im.width = 90;
+  im.height = 50;
+  for (int i = 0; i < 90 * 50; ++i) im.rgb.insert(im.rgb.end(), {uint8_t(i % 90 * 2), uint8_t(i / 90 * 5), 7});
+  const std::string path = ::testing::TempDir() + "/adderq_c_api_fit.png";
+  auto png = image::EncodePng(im);
+  ASSERT_TRUE(png.ok());
+  FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fwrite(png->data(), 1, png->size(), f);
+  std::fclose(f);
+  for (int resize_shorter : {0, 28}) {
+    Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, {3, 24, 24}, 4, 3, 1, 1, std::vector<float>(4 * 27, 0.5f));
+    g.meta.resize_shorter = resize_shorter;
+    auto bytes = writer::SerializeArtifact(g);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    adderq_model* model = nullptr;
+    ASSERT_EQ(adderq_model_load_memory(bytes->data(), bytes->size(), &model), ADDERQ_OK) << adderq_last_error();
+    std::vector<uint8_t> got(24 * 24 * 3), want;
+    ASSERT_EQ(adderq_image_load_for_model(model, path.c_str(), got.data()), ADDERQ_OK) << adderq_last_error();
+    want = (resize_shorter ? image::ResizeShorterCentreCrop(im, 28, 24, 24) : image::Fit(im, 24, 24)).value().rgb;
+    EXPECT_EQ(got, want) << "resize_shorter " << resize_shorter;
+    EXPECT_EQ(adderq_image_load_for_model(nullptr, path.c_str(), got.data()), ADDERQ_INVALID_ARGUMENT);
+    adderq_model_free(model);
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -178,6 +178,16 @@ adderq_status adderq_image_load_fitted(const char* path, int width, int height, 
   });
 }
 
+adderq_status adderq_image_load_for_model(const adderq_model* model, const char* path, uint8_t* rgb_out) {
+  if (!model) return NullArgument("adderq_image_load_for_model", "model");
+  if (!path) return NullArgument("adderq_image_load_for_model", "path");
+  if (!rgb_out) return NullArgument("adderq_image_load_for_model", "rgb_out");
+  return Guard([&] {
+    const adderq::Image image = adderq::FitImageToModel(model->model, adderq::LoadImage(path));
+    std::copy(image.rgb.begin(), image.rgb.end(), rgb_out);
+  });
+}
+
 adderq_status adderq_softmax(const float* logits, int n, float* probabilities) {
   if (!logits) return NullArgument("adderq_softmax", "logits");
   if (!probabilities) return NullArgument("adderq_softmax", "probabilities");

@@ -35,6 +35,7 @@ std::shared_ptr<const Model::Impl> MakeImpl(Graph graph) {
   info.input_channels = graph.ShapeOf(graph.input).c;
   info.input_height = graph.ShapeOf(graph.input).h;
   info.input_width = graph.ShapeOf(graph.input).w;
+  info.resize_shorter = graph.meta.resize_shorter;
   info.mean = m.mean;
   info.std = m.std;
   const size_t classes = graph.ShapeOf(graph.output).size();

@@ -52,4 +52,9 @@ Image DecodeImage(std::span<const std::uint8_t> bytes, const std::string& name) 
 
 Image FitImage(const Image& image, int width, int height) { return api::ValueOrThrow(image::Fit(image, width, height)); }
 
+Image FitImageToModel(const Model& model, const Image& image) {
+  const ModelInfo& info = model.info();
+  return api::ValueOrThrow(image::FitToInput(image, info.resize_shorter, info.input_width, info.input_height));
+}
+
 }  // namespace adderq

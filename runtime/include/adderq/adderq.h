@@ -4,7 +4,7 @@
  *   if (adderq_model_load("resnet20_w4.adq", &model) != ADDERQ_OK) { puts(adderq_last_error()); ... }
  *   adderq_session_create(model, NULL, &session);              // NULL options: auto device, all cores
  *   uint8_t pixels[32 * 32 * 3];  float logits[10];
- *   adderq_image_load_fitted("cat.png", 32, 32, pixels);      // PNG or PPM, fitted to the model
+ *   adderq_image_load_for_model(model, "cat.png", pixels);    // PNG, JPEG or PPM, fitted to the model
  *   adderq_session_run_pixels(session, pixels, 1, logits, 10);
  *   adderq_session_free(session);  adderq_model_free(model);
  *
@@ -87,6 +87,10 @@ ADDERQ_API adderq_status adderq_session_run_pixels(adderq_session* session, cons
 /* Decodes a PNG or PPM/PGM file and fits it to width x height (centre crop to the aspect ratio,
  * antialiased bilinear resample; unchanged if already that size) into width x height x 3 bytes. */
 ADDERQ_API adderq_status adderq_image_load_fitted(const char* path, int width, int height, uint8_t* rgb_out);
+/* Decodes an image file (PNG, JPEG, PPM/PGM) and fits it to the model's input as its artifact says
+ * (adderq_FitImageToModel: the crop above for CIFAR models; shorter side resized, centre cropped for
+ * ImageNet-style ones) into input_height x input_width x 3 bytes. */
+ADDERQ_API adderq_status adderq_image_load_for_model(const adderq_model* model, const char* path, uint8_t* rgb_out);
 
 /* Softmax of one image's logits into probabilities (n floats each). */
 ADDERQ_API adderq_status adderq_softmax(const float* logits, int n, float* probabilities);

@@ -53,6 +53,7 @@ struct ModelInfo {
   std::vector<std::string> class_names;  // one per output; "class N" where the artifact has none
   std::vector<int> adder_bits;           // per adder layer, in graph order; 0 = full precision
   std::vector<float> mean, std;          // input normalisation: (pixel / 255 - mean[c]) / std[c]
+  int resize_shorter = 0;  // how images are fitted: 0 = FitImage; N = shorter side to N, centre crop
 };
 
 class ADDERQ_API Model {
@@ -135,6 +136,9 @@ ADDERQ_API Image DecodeImage(std::span<const std::uint8_t> bytes, const std::str
 // centred crop with the target's aspect ratio, resampled with a triangle (bilinear) filter whose
 // support widens with the reduction factor (antialiased, like Pillow's BILINEAR resize).
 ADDERQ_API Image FitImage(const Image& image, int width, int height);
+// Fits an image to the model's input as its artifact says (ModelInfo::resize_shorter): FitImage for
+// CIFAR models, ImageNet's resize of the shorter side and centre crop for others. What RunImages does.
+ADDERQ_API Image FitImageToModel(const Model& model, const Image& image);
 
 ADDERQ_API std::string Version();
 

@@ -121,6 +121,13 @@ class PySession {
     d["seconds"] = a.seconds;
     d["images_per_second"] = a.images_per_second();
     d["backend"] = backend_->Describe();
+    py::dict per_class;  // name -> top-1 in percent, for the classes the data set has
+    for (size_t c = 0; c < a.class_total.size(); ++c) {
+      if (!a.class_total[c]) continue;
+      const std::string name = c < graph_->meta.class_names.size() ? graph_->meta.class_names[c] : std::to_string(c);
+      per_class[py::str(name)] = 100.0 * double(a.class_correct[c]) / double(a.class_total[c]);
+    }
+    d["per_class_top1"] = per_class;
     return d;
   }
 

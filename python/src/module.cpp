@@ -9,4 +9,5 @@ PYBIND11_MODULE(_adderq, m) {
   adderq::python::BindModel(m);
   adderq::python::BindCompile(m);
   adderq::python::BindCheckpoint(m);
+  adderq::python::BindImage(m);
 }

@@ -24,6 +24,7 @@ nlohmann::ordered_json ModelSummaryJson(const Graph& g) {
     if (n.kind == OpKind::kAdder2d) bits = std::max(bits, n.quant.enabled() ? n.quant.bits : 32);
   j["bits"] = bits;
   j["input"] = {g.meta.input_shape.c, g.meta.input_shape.h, g.meta.input_shape.w};
+  j["resize_shorter"] = g.meta.resize_shorter;
   j["classes"] = g.meta.class_names;
   j["mean"] = g.meta.mean;
   j["std"] = g.meta.std;

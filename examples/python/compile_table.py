@@ -12,10 +12,16 @@ import sys
 import adderq
 
 
+def default_shared() -> str:
+    """$ADDERQ_SHARED, else ../shared beside the repository this script is in (any working directory)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.environ.get("ADDERQ_SHARED", os.path.normpath(os.path.join(here, "..", "..", "..", "shared")))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", default=os.environ.get("ADDERQ_SHARED", "../shared"),
-                        help="the folder with checkpoints/ and data/ (default: $ADDERQ_SHARED, then ../shared)")
+    parser.add_argument("--shared", default=default_shared(),
+                        help="the folder with checkpoints/ and data/ (default: $ADDERQ_SHARED, then the repository's ../shared)")
     parser.add_argument("--bits", type=int, nargs="+", default=[8, 6, 5, 4, 3])
     parser.add_argument("--limit", type=int, default=None, help="evaluate on the first N test images only")
     args = parser.parse_args()

@@ -16,14 +16,23 @@ import adderq
 
 def cifar10_test(data_dir: str, count: int):
     """The first `count` test images as uint8 (N, 32, 32, 3) and their labels."""
+    if not 1 <= count <= 10000:
+        raise SystemExit(f"--images {count}: the CIFAR-10 test set has 1..10000 images")
     raw = np.fromfile(os.path.join(data_dir, "test_batch.bin"), dtype=np.uint8, count=count * 3073).reshape(count, 3073)
     return np.ascontiguousarray(raw[:, 1:].reshape(count, 3, 32, 32).transpose(0, 2, 3, 1)), raw[:, 0].astype(np.int64)
+
+
+def default_shared() -> str:
+    """$ADDERQ_SHARED, else ../shared beside the repository this script is in (any working directory)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.environ.get("ADDERQ_SHARED", os.path.normpath(os.path.join(here, "..", "..", "..", "shared")))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", help="an artifact from adderq-compile or adderq.compile")
-    parser.add_argument("--shared", default=os.environ.get("ADDERQ_SHARED", "../shared"))
+    parser.add_argument("--shared", default=default_shared(),
+                        help="the folder with checkpoints/ and data/ (default: $ADDERQ_SHARED, then the repository's ../shared)")
     parser.add_argument("--images", type=int, default=256)
     args = parser.parse_args()
     data = os.path.join(args.shared, "data", "cifar-10-batches-bin")

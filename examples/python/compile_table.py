@@ -29,15 +29,15 @@ def main() -> int:
     data = os.path.join(args.shared, "data", "cifar-10-batches-bin")
 
     rows = []
-    fp = adderq.Model(adderq.compile(checkpoint, method="fp")["artifact"]).session().evaluate(data, args.limit)
-    rows.append(("full precision", "-", fp["top1"], fp["top5"], 0.0))
+    fp = adderq.Model(adderq.compile(checkpoint, method="fp")["artifact"]).session().evaluate(data, limit=args.limit)
+    rows.append(("full precision", "-", fp.top1, fp.top5, 0.0))
     for bits in args.bits:
         summary = adderq.compile(checkpoint, bits=bits, calib_data=data,
                                  progress=lambda phase, done, total: print(f"\r{bits} bits: {phase} {done}/{total}",
                                                                            end="", file=sys.stderr))
         print("\r", end="", file=sys.stderr)
-        result = adderq.Model(summary["artifact"]).session().evaluate(data, args.limit)
-        rows.append((f"{bits} bits", summary["options"].get("clamp", "symmetric"), result["top1"], result["top5"],
+        result = adderq.Model(summary["artifact"]).session().evaluate(data, limit=args.limit)
+        rows.append((f"{bits} bits", summary["options"].get("clamp", "symmetric"), result.top1, result.top5,
                      summary["total_seconds"]))
     print(f"{'model':<16} {'clamp':<10} {'top-1 %':>8} {'top-5 %':>8} {'compile s':>10}")
     for name, clamp, top1, top5, seconds in rows:

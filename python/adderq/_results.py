@@ -54,6 +54,7 @@ class Classification:
         self.indices, self.probabilities, self.names = indices, probabilities, names
 
     def to_dict(self) -> Dict[str, Any]:
+        """The attributes as plain lists (JSON-ready)."""
         return {"indices": self.indices.tolist(), "probabilities": self.probabilities.tolist(), "names": self.names}
 
     def __repr__(self) -> str:

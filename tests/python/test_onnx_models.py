@@ -141,7 +141,7 @@ def test_quantized_cpu_and_cuda_emulation_agree(name, bits, exported, image_fold
     assert cpu.tobytes() == gpu.tobytes()
     # The folder also evaluates (labels = sorted class directories).
     result = model.session(device="cpu").evaluate(image_folder)
-    assert result["images"] == 40
+    assert result.images == 40
 
 
 @needs_data

@@ -273,3 +273,16 @@ def test_info_values_have_their_types(model):
     assert opts["bn_adjust"] is True
     assert isinstance(opts["method"], str)
     assert model.input_shape == (3, 32, 32)
+
+
+def test_docs_python_md_matches_the_docstrings():
+    """docs/python.md's reference is generated from the docstrings: the two cannot drift."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    tool = os.path.join(root, "tools", "python_docs.py")
+    done = subprocess.run([sys.executable, tool, "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr + done.stdout
+    text = open(os.path.join(root, "docs", "python.md")).read()
+    assert "(undocumented)" not in text
+    for name in adderq.__all__:
+        if name != "__version__":
+            assert f"adderq.{name}" in text, name

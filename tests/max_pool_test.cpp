@@ -10,17 +10,14 @@
 #include "core/artifact_loader.h"
 #include "core/version.h"
 #include "cpu/executor.h"
+#include "test_support.h"
 #include "writer/artifact_writer.h"
 
 namespace adderq {
 namespace {
 
 Graph PoolGraph(Shape3 in, int k, int s, int p) {
-  Graph g;
-  g.meta.input_shape = in;
-  g.meta.mean.assign(size_t(in.c), 0.f);
-  g.meta.std.assign(size_t(in.c), 1.f);
-  g.input = g.AddTensor("input", in);
+  Graph g = testing::InputOnlyGraph(in);
   Node n;
   n.kind = OpKind::kMaxPool;
   n.name = "pool";

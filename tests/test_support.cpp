@@ -191,12 +191,17 @@ Graph WithOneQuantizerGroup(Graph g) {
   return g;
 }
 
-Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight) {
+Graph InputOnlyGraph(Shape3 in) {
   Graph g;
   g.meta.input_shape = in;
   g.meta.mean.assign(size_t(in.c), 0.f);
   g.meta.std.assign(size_t(in.c), 1.f);
   g.input = g.AddTensor("input", in);
+  return g;
+}
+
+Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight) {
+  Graph g = InputOnlyGraph(in);
   Node n;
   n.kind = kind;
   n.name = "layer";

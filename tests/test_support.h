@@ -30,6 +30,9 @@ std::vector<int32_t> NaiveIntSums(const std::vector<int32_t>& qa, Shape3 in, con
 // one-sided clamp's, 0..L, both ends included), from `seed`; only the layer named `only` if given.
 Graph WithUnsignedCodes(Graph g, uint32_t seed, const std::string& only = "");
 
+// A graph of only its input (normalisation 0/1), for tests to add nodes to.
+Graph InputOnlyGraph(Shape3 in);
+
 // A graph of a single Adder2d (or Conv2d) node over `in`, with affine scale -1 (adder) / 1, shift 0.
 Graph SingleLayerGraph(OpKind kind, Shape3 in, int out_c, int k, int stride, int pad, std::vector<float> weight);
 

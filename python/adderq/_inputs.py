@@ -32,6 +32,18 @@ def to_array(images: Any) -> np.ndarray:
         raise TypeError(f"images: cannot read {type(images).__name__} as an array ({e})") from None
 
 
+def _batched(a: np.ndarray, image: Tuple[int, int, int], what: str) -> Tuple[np.ndarray, bool]:
+    """(N, *image) from a batch or one image; ValueError naming the expected shapes otherwise."""
+    single = a.ndim == 3
+    if single:
+        a = a[np.newaxis]
+    if a.ndim != 4 or a.shape[1:] != image:
+        got = a.shape[1:] if single else a.shape
+        dims = ", ".join(str(d) for d in image)
+        raise ValueError(f"images: {what} must be (N, {dims}) or one image ({dims}); got shape {tuple(got)}")
+    return a, single
+
+
 def as_batch(images: Any, shape: Tuple[int, int, int]) -> Tuple[np.ndarray, bool]:
     """(array the runtime takes, whether one unbatched image was given). `shape` = (C, H, W)."""
     a = to_array(images)
@@ -41,21 +53,9 @@ def as_batch(images: Any, shape: Tuple[int, int, int]) -> Tuple[np.ndarray, bool
             if a.size and (a.min() < 0 or a.max() > 255):
                 raise ValueError(f"images: integer pixels must be 0..255, got values from {a.min()} to {a.max()}")
             a = a.astype(np.uint8)
-        single = a.ndim == 3
-        if single:
-            a = a[np.newaxis]
-        if a.ndim != 4 or a.shape[1:] != (h, w, c):
-            got = a.shape[1:] if single else a.shape
-            raise ValueError(f"images: uint8 pixels must be (N, {h}, {w}, {c}) or one image ({h}, {w}, {c}); "
-                             f"got shape {tuple(got)}")
+        a, single = _batched(a, (h, w, c), "uint8 pixels")
     elif a.dtype.kind == "f":
-        single = a.ndim == 3
-        if single:
-            a = a[np.newaxis]
-        if a.ndim != 4 or a.shape[1:] != (c, h, w):
-            got = a.shape[1:] if single else a.shape
-            raise ValueError(f"images: normalised floats must be (N, {c}, {h}, {w}) or one image ({c}, {h}, {w}); "
-                             f"got shape {tuple(got)}")
+        a, single = _batched(a, (c, h, w), "normalised floats")
         a = a.astype(np.dtype("=f4"), copy=False)
         finite = np.isfinite(a)
         if not finite.all():

@@ -65,4 +65,16 @@ for name in ('compile_w4', 'compile_w4_paper'):
 for t in torch:
     print(f"PyTorch {t['pytorch_formulation']}: {t['images_per_second']:.2f} images/s -> adderq 4-bit is "
           f"{best['images_per_second'] / t['images_per_second']:.0f}x, full precision {fp['images_per_second'] / t['images_per_second']:.0f}x")
+# Last: the roofline of the best 4-bit run (ops against the vpsadbw ceiling, bytes against the
+# streaming read bandwidth), and the two fractions the CPU work is judged by.
+print(f"\nroofline, 4-bit default, best run: ceiling {ceiling:.0f} G ops/s, memory {best['memory_read_gb_per_second']:.1f} GB/s")
+print(f"{'layer':<24} {'ms':>8} {'Gop/s':>7} {'%ceil':>6} {'MB':>8} {'op/B':>6} {'bound':>8} {'%roof':>6}")
+for l in best['layers']:
+    if 'bound' in l:
+        print(f"{l['node']:<24} {l['ms']:>8.2f} {l['gops_per_second']:>7.0f} {l['percent_of_ceiling']:>6.1f} "
+              f"{l['bytes_moved_mb']:>8.1f} {l['ops_per_byte']:>6.1f} {l['bound']:>8} {l['percent_of_roofline']:>6.1f}")
+    elif l['ms'] >= 0.5:
+        print(f"{l['node']:<24} {l['ms']:>8.2f}   ({l['op']}: no adder work)")
+print(f"adder layers: {best['adder_layers_percent_of_ceiling']:.0f} % of the ceiling; "
+      f"whole network: {best['end_to_end_percent_of_ceiling']:.0f} % (images/s x adder ops per image / ceiling)")
 PY

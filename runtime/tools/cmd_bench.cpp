@@ -15,6 +15,7 @@
 #include "data/labeled_images.h"
 #include "data/pixel_input.h"
 #include "kernels/sad_kernels.h"
+#include "tools/memory_bandwidth.h"
 #include "tools/open_backend.h"
 #include "tools/run_commands.h"
 
@@ -26,6 +27,18 @@ double AdderOps(const Graph& g, const Node& n) {
   if (n.kind != OpKind::kAdder2d) return 0;
   const Shape3 out = g.ShapeOf(n.output);
   return double(out.size()) * double(n.in_channels) * double(n.kernel_h) * double(n.kernel_w);
+}
+
+// Bytes a quantized adder layer moves per image at the least: its float input read once, its byte
+// codes written and read once per quantizer set (the CPU kernel quantizes the input per set of
+// groups), its weight bytes read once, its float output written. Caches may serve some of them;
+// the roofline below puts them against main memory's bandwidth all the same.
+double AdderBytes(const Graph& g, const Node& n) {
+  if (n.kind != OpKind::kAdder2d) return 0;
+  const double in = double(g.ShapeOf(n.inputs[0]).size()), out = double(g.ShapeOf(n.output).size());
+  const double sets = n.quant.enabled() ? double(n.quant.groups()) : 0.0;
+  const double weight_bytes = n.quant.enabled() ? double(n.WeightCount()) : 4.0 * double(n.WeightCount());
+  return 4 * in + 2 * sets * in + weight_bytes + 4 * out;
 }
 }  // namespace
 
@@ -87,6 +100,8 @@ Status RunBench(const BenchArgs& a) {
     }
     ceiling_machine = std::max(ceiling_all, threads * ceiling_one);
   }
+  // Main memory's read bandwidth, all threads at once (the roofline's slope).
+  const double bandwidth = cpu ? MeasureReadBandwidth(cpu->executor().threads(), 0.3) : 0.0;
   double total_ops = 0;
   for (const Node& node : graph.nodes) total_ops += AdderOps(graph, node);
 
@@ -123,20 +138,39 @@ Status RunBench(const BenchArgs& a) {
     j["simd_ceiling_gops_one_thread"] = ceiling_one / 1e9;
     j["simd_ceiling_gops_all_threads"] = ceiling_all / 1e9;
     j["simd_ceiling_gops_machine"] = ceiling_machine / 1e9;
+    j["memory_read_gb_per_second"] = bandwidth / 1e9;
     nlohmann::ordered_json per_layer = nlohmann::ordered_json::array();
     const std::vector<double>& secs = cpu->executor().NodeSeconds();
-    double adder_ops = 0, adder_ms = 0;
+    double adder_ops = 0, adder_ms = 0, all_ms = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const double ms = secs[i] * 1e3 / a.repeat;
       const double ops = AdderOps(graph, graph.nodes[i]) * n;
-      per_layer.push_back({{"node", graph.nodes[i].name}, {"ms", ms}, {"adder_gops", ops / 1e9},
-                           {"gops_per_second", ms > 0 ? ops / (ms * 1e-3) / 1e9 : 0.0}});
-      if (ops > 0) adder_ops += ops, adder_ms += ms;
+      nlohmann::ordered_json l = {{"node", graph.nodes[i].name}, {"op", OpKindName(graph.nodes[i].kind)}, {"ms", ms},
+                                  {"adder_gops", ops / 1e9}, {"gops_per_second", ms > 0 ? ops / (ms * 1e-3) / 1e9 : 0.0}};
+      all_ms += ms;
+      if (ops > 0) {
+        // The roofline: what this layer could reach at most, the ceiling or its bytes at the
+        // memory's bandwidth, and how close it came.
+        const double bytes = AdderBytes(graph, graph.nodes[i]) * n, rate = ms > 0 ? ops / (ms * 1e-3) : 0.0;
+        const double intensity = bytes > 0 ? ops / bytes : 0.0;
+        const double attainable = std::min(ceiling_machine, intensity * bandwidth);
+        l["bytes_moved_mb"] = bytes / 1e6;
+        l["gb_per_second"] = ms > 0 ? bytes / (ms * 1e-3) / 1e9 : 0.0;
+        l["ops_per_byte"] = intensity;
+        l["percent_of_ceiling"] = ceiling_machine > 0 ? 100 * rate / ceiling_machine : 0.0;
+        l["bound"] = attainable < ceiling_machine ? "memory" : "compute";
+        l["percent_of_roofline"] = attainable > 0 ? 100 * rate / attainable : 0.0;
+        adder_ops += ops, adder_ms += ms;
+      }
+      per_layer.push_back(l);
     }
+    j["adder_share_of_time_percent"] = all_ms > 0 ? 100 * adder_ms / all_ms : 0.0;
     // The adder layers together (their nodes' whole time: quantizer, kernel and epilogue).
     const double adder_rate = adder_ms > 0 ? adder_ops / (adder_ms * 1e-3) : 0.0;
     j["adder_layers_gops_per_second"] = adder_rate / 1e9;
     j["adder_layers_percent_of_ceiling"] = ceiling_machine > 0 ? 100 * adder_rate / ceiling_machine : 0.0;
+    // The whole network as if it were only its adder work: images/s x adder ops per image.
+    j["end_to_end_percent_of_ceiling"] = ceiling_machine > 0 ? 100 * total_ops * n / best / ceiling_machine : 0.0;
     j["layers"] = per_layer;
   }
   if (a.json) {
@@ -153,10 +187,28 @@ Status RunBench(const BenchArgs& a) {
     std::printf("SIMD ceiling of the adder op (vpsadbw, registers only): %.1f G ops/s one thread, %.1f G ops/s all %d threads"
                 " (machine: %.1f)\n",
                 ceiling_one / 1e9, ceiling_all / 1e9, cpu->executor().threads(), ceiling_machine / 1e9);
-    std::printf("adder layers together: %.1f G ops/s = %.0f %% of the machine's ceiling\n",
-                j["adder_layers_gops_per_second"].get<double>(), j["adder_layers_percent_of_ceiling"].get<double>());
+    std::printf("main memory read bandwidth (all threads, streaming): %.1f GB/s\n", bandwidth / 1e9);
   }
-  if (j.contains("layers")) {
+  if (j.contains("layers") && cpu) {
+    std::printf("%-28s %9s %9s %7s %9s %7s %8s %6s\n", "layer (roofline)", "ms", "Gop/s", "%ceil", "MB moved", "op/B",
+                "bound", "%roof");
+    for (const auto& l : j["layers"]) {
+      if (!l.contains("bound")) {
+        std::printf("%-28s %9.3f\n", l["node"].get<std::string>().c_str(), l["ms"].get<double>());
+        continue;
+      }
+      std::printf("%-28s %9.3f %9.0f %7.1f %9.1f %7.1f %8s %6.1f\n", l["node"].get<std::string>().c_str(),
+                  l["ms"].get<double>(), l["gops_per_second"].get<double>(), l["percent_of_ceiling"].get<double>(),
+                  l["bytes_moved_mb"].get<double>(), l["ops_per_byte"].get<double>(), l["bound"].get<std::string>().c_str(),
+                  l["percent_of_roofline"].get<double>());
+    }
+  }
+  if (cpu)
+    std::printf("adder layers: %.1f G ops/s = %.0f %% of the ceiling (%.0f %% of the time); whole network: %.0f %% "
+                "(images/s x adder ops per image / ceiling)\n",
+                j["adder_layers_gops_per_second"].get<double>(), j["adder_layers_percent_of_ceiling"].get<double>(),
+                j["adder_share_of_time_percent"].get<double>(), j["end_to_end_percent_of_ceiling"].get<double>());
+  if (j.contains("layers") && gpu) {
     std::printf("%-28s %9s %9s   (%s)\n", "layer", "ms", "Gop/s", gpu ? "GPU time of one chunk" : "time per run: the threads' time in the node / threads");
     for (const auto& l : j["layers"])
       std::printf("%-28s %9.3f %9.0f\n", l["node"].get<std::string>().c_str(), l["ms"].get<double>(),

@@ -1,12 +1,12 @@
 #include "passes/calibration_data.h"
 
-#include "core/parallel.h"
-#include "data/pixel_input.h"
-
 #include <algorithm>
 #include <mutex>
 #include <numeric>
 #include <random>
+
+#include "core/parallel.h"
+#include "data/pixel_input.h"
 
 namespace adderq::passes {
 
@@ -54,7 +54,6 @@ Status CalibrationBatches::Get(int b, std::vector<float>& out) const {
   std::mutex m;
   Status error;
   ParallelFor(batch_size_, read_threads_, [&](int begin, int end, int) {
-    std::vector<uint8_t> flipped(image_values);
     for (int i = begin; i < end; ++i) {
       const size_t k = first + size_t(i);
       std::span<uint8_t> img(pixels.data() + size_t(i) * image_values, image_values);

@@ -35,7 +35,11 @@ double AdderOps(const Graph& g, const Node& n) {
 // the roofline below puts them against main memory's bandwidth all the same.
 double AdderBytes(const Graph& g, const Node& n) {
   if (n.kind != OpKind::kAdder2d) return 0;
-  const double in = double(g.ShapeOf(n.inputs[0]).size()), out = double(g.ShapeOf(n.output).size());
+  const Shape3 out_shape = g.ShapeOf(n.output);
+  const double out = double(out_shape.size());
+  // A 1x1 layer without padding reads only the pixels it samples (a strided shortcut: a quarter).
+  const bool pointwise = n.kernel_h == 1 && n.kernel_w == 1 && n.padding == 0;
+  const double in = pointwise ? double(n.in_channels) * out_shape.h * out_shape.w : double(g.ShapeOf(n.inputs[0]).size());
   const double sets = n.quant.enabled() ? double(n.quant.groups()) : 0.0;
   const double weight_bytes = n.quant.enabled() ? double(n.WeightCount()) : 4.0 * double(n.WeightCount());
   return 4 * in + 2 * sets * in + weight_bytes + 4 * out;

@@ -26,7 +26,13 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, cons
 // Whether the AVX2 kernels run here (AVX2 + FMA present and ADDERQ_SIMD is not "scalar").
 bool UseAvx2();
 
-// "avx2" or "scalar": what the calls above use on this machine (ADDERQ_SIMD=scalar forces scalar).
+// ARM64: whether the NEON byte kernels run (every AArch64 core, unless ADDERQ_SIMD=scalar), and
+// whether they use the dot-product extension (where the CPU has it, unless ADDERQ_SIMD=neon or scalar).
+bool UseNeon();
+bool UseNeonDotProd();
+
+// "avx2", "neon-dotprod", "neon" or "scalar": what the kernels use on this machine
+// (ADDERQ_SIMD=scalar forces scalar; on ARM64 ADDERQ_SIMD=neon forces plain NEON).
 const char* SimdLevel();
 
 }  // namespace adderq::kernels

@@ -1,4 +1,4 @@
-// Portable SadTiles, and the run-time choice of the AVX2 version (integer sums: any order is exact).
+// Portable SadTiles, and the run-time choice of the AVX2 or NEON version (integer sums: any order is exact).
 #include "kernels/sad_kernels.h"
 
 #include "kernels/tile_kernels.h"
@@ -20,10 +20,24 @@ void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, 
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
 }
 #endif
+#if ADDERQ_HAVE_NEON
+namespace neon {
+void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
+double MeasureSadCeilingOpsPerSecond(double seconds);
+}  // namespace neon
+namespace neon_dotprod {
+void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
+double MeasureSadCeilingOpsPerSecond(double seconds);
+}  // namespace neon_dotprod
+#endif
 
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc) {
 #if ADDERQ_HAVE_AVX2
   if (UseAvx2()) return avx2::SadTiles(col, pixels, row_bytes, w, channels, acc);
+#endif
+#if ADDERQ_HAVE_NEON
+  if (UseNeonDotProd()) return neon_dotprod::SadTiles(col, pixels, row_bytes, w, channels, acc);
+  if (UseNeon()) return neon::SadTiles(col, pixels, row_bytes, w, channels, acc);
 #endif
   for (int o = 0; o < channels; ++o) {
     const uint8_t* wr = w + size_t(o) * size_t(row_bytes);
@@ -39,6 +53,10 @@ void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, i
 double MeasureSadCeilingOpsPerSecond(double seconds) {
 #if ADDERQ_HAVE_AVX2
   if (UseAvx2()) return avx2::MeasureSadCeilingOpsPerSecond(seconds);
+#endif
+#if ADDERQ_HAVE_NEON
+  if (UseNeonDotProd()) return neon_dotprod::MeasureSadCeilingOpsPerSecond(seconds);
+  if (UseNeon()) return neon::MeasureSadCeilingOpsPerSecond(seconds);
 #endif
   (void)seconds;
   return 0.0;

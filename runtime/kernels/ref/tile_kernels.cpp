@@ -6,6 +6,11 @@
 #include <cstdlib>
 #include <string>
 
+#if ADDERQ_HAVE_NEON
+#include <asm/hwcap.h>  // HWCAP_ASIMDDP
+#include <sys/auxv.h>   // getauxval
+#endif
+
 namespace adderq::kernels {
 namespace {
 
@@ -69,7 +74,40 @@ bool UseAvx2() {
 #endif
 }
 
-const char* SimdLevel() { return UseAvx2() ? "avx2" : "scalar"; }
+// AdvSIMD is part of every AArch64 core; ADDERQ_SIMD=scalar turns it off.
+bool UseNeon() {
+#if ADDERQ_HAVE_NEON
+  static const bool use = [] {
+    const char* env = std::getenv("ADDERQ_SIMD");
+    return !(env && std::string(env) == "scalar");
+  }();
+  return use;
+#else
+  return false;
+#endif
+}
+
+// The dot-product kernels where the kernel reports ASIMDDP (ARMv8.2+), unless ADDERQ_SIMD is
+// "neon" (plain AdvSIMD) or "scalar".
+bool UseNeonDotProd() {
+#if ADDERQ_HAVE_NEON
+  static const bool use = [] {
+    const char* env = std::getenv("ADDERQ_SIMD");
+    if (env && (std::string(env) == "scalar" || std::string(env) == "neon")) return false;
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+  }();
+  return use;
+#else
+  return false;
+#endif
+}
+
+const char* SimdLevel() {
+  if (UseAvx2()) return "avx2";
+  if (UseNeonDotProd()) return "neon-dotprod";
+  if (UseNeon()) return "neon";
+  return "scalar";
+}
 
 void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc) {
 #if ADDERQ_HAVE_AVX2
@@ -98,6 +136,8 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, cons
                     pad.data() + (size_t(c) * size_t(ph) + size_t(y + g.padding)) * size_t(pw) + size_t(g.padding));
     return avx2::ConvLikeFloatDirect(adder, g, pad.data(), ph, pw, wT, acc);
   }
+#else
+  (void)pad;  // only the AVX2 kernel reads a padded copy
 #endif
   col.resize(size_t(g.PaddedP()) * size_t(g.K()));
   Im2Col<float>(g, x, col);

@@ -1,5 +1,6 @@
 // The adder kernels against naive loops: float distances (padding, stride, odd sizes) and exact
-// integer sums for every bit width; the AVX2 and scalar paths must agree bit for bit.
+// integer sums for every bit width; the SIMD (AVX2, NEON, NEON dot product) and scalar paths must
+// agree bit for bit (ctest runs this file once per path).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -66,6 +67,13 @@ Graph RandomQuantLayer(const Case& c, int bits, std::mt19937& rng,
   n.quant.codes.resize(n.WeightCount());
   for (auto& q : n.quant.codes) q = int16_t(code(rng));
   return g;
+}
+
+// ctest runs this file once per SIMD path (tests/CMakeLists.txt) and names the one it means.
+TEST(AdderKernel, RunsTheSimdPathAskedFor) {
+  const char* expected = std::getenv("ADDERQ_EXPECT_SIMD");
+  if (!expected) GTEST_SKIP() << "ADDERQ_EXPECT_SIMD not set; this run uses " << kernels::SimdLevel();
+  EXPECT_STREQ(kernels::SimdLevel(), expected);
 }
 
 TEST(AdderKernel, FloatMatchesNaiveLoop) {
@@ -157,25 +165,59 @@ TEST(AdderKernel, ChannelsLastQuantizerMatchesTheScalarRule) {
 // The largest terms at every bit width (q_a = L against q_w = the most negative code; for 8 bits
 // |255 + 256| = 511 per term: 255 from the bytes, 256 from the channel's constant) over 64 x 3 x 3 =
 // 576 taps: the byte lanes must not saturate and the constant must be counted once per tap.
+// The largest term in every tap: 6x6x64 (576 taps, 18 steps of 32 bytes) and 3x3x512 (4,608 taps:
+// 144 steps, past the plain-NEON kernel's 16-bit partial sums, flushed every 64 steps).
 TEST(AdderKernel, LargestTermsDoNotOverflowTheLanes) {
-  const Shape3 in{64, 6, 6};
-  for (int bits = 2; bits <= 8; ++bits) {
-    Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, in, 16, 3, 1, 0, {});
-    Node& n = g.nodes[0];
-    n.quant.bits = bits;
-    n.quant.group_scale = {1.f};
-    n.quant.channel_group.assign(16, 0);
-    n.quant.codes.assign(n.WeightCount(), int16_t(quant::WeightCodeMin(bits)));
-    ASSERT_TRUE(ValidateGraph(g).ok());
-    const Shape3 out = g.ShapeOf(g.output);
-    kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, in, out), false);
-    const std::vector<float> x(in.size(), 1000.f);  // clips to q_a = L
-    kernels::Scratch scratch;
-    std::vector<int32_t> sums(out.size());
-    kernel.IntegerSums(x.data(), sums.data(), scratch);
-    const int32_t term = quant::Levels(bits) - 2 * quant::WeightCodeMin(bits);
-    for (int32_t v : sums) ASSERT_EQ(v, 576 * term) << "bits " << bits;
-  }
+  for (const Shape3 in : {Shape3{64, 6, 6}, Shape3{512, 3, 3}})
+    for (int bits = 2; bits <= 8; ++bits) {
+      Graph g = testing::SingleLayerGraph(OpKind::kAdder2d, in, 16, 3, 1, 0, {});
+      Node& n = g.nodes[0];
+      n.quant.bits = bits;
+      n.quant.group_scale = {1.f};
+      n.quant.channel_group.assign(16, 0);
+      n.quant.codes.assign(n.WeightCount(), int16_t(quant::WeightCodeMin(bits)));
+      ASSERT_TRUE(ValidateGraph(g).ok());
+      const Shape3 out = g.ShapeOf(g.output);
+      kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, in, out), false);
+      const std::vector<float> x(in.size(), 1000.f);  // clips to q_a = L
+      kernels::Scratch scratch;
+      std::vector<int32_t> sums(out.size());
+      kernel.IntegerSums(x.data(), sums.data(), scratch);
+      const int32_t term = quant::Levels(bits) - 2 * quant::WeightCodeMin(bits);
+      for (int32_t v : sums) ASSERT_EQ(v, 9 * in.c * term) << "bits " << bits << " channels " << in.c;
+    }
+}
+
+// Every adder layer shape of the CIFAR ResNet-20/32/44/56 (deeper ones repeat the same shapes), at
+// full size: 3x3 over 16/32/64 channels at stride 1, the stage entries at stride 2, the 1x1
+// shortcuts; every bit width, both code kinds, against the naive integer loop.
+TEST(AdderKernel, EveryCifarResNetLayerShapeIsExact) {
+  const Case shapes[] = {{{16, 32, 32}, 16, 3, 1, 1}, {{16, 32, 32}, 32, 3, 2, 1}, {{32, 16, 16}, 32, 3, 1, 1},
+                         {{32, 16, 16}, 64, 3, 2, 1}, {{64, 8, 8}, 64, 3, 1, 1},   {{16, 32, 32}, 32, 1, 2, 0},
+                         {{32, 16, 16}, 64, 1, 2, 0}};
+  std::mt19937 rng(15);
+  for (auto kind : {quant::WeightCodeKind::kSignedDoubled, quant::WeightCodeKind::kUnsigned})
+    for (int bits = 2; bits <= 8; ++bits)
+      for (const Case& c : shapes) {
+        Graph g = RandomQuantLayer(c, bits, rng, kind);
+        Node& n = g.nodes[0];
+        n.quant.group_scale = {1.25f};  // one scale: the layer's sums straight from the kernel
+        n.quant.channel_group.assign(size_t(c.out_c), 0);
+        ASSERT_TRUE(ValidateGraph(g).ok());
+        const Shape3 out = g.ShapeOf(g.output);
+        kernels::Adder2dQuantKernel kernel(n, kernels::ConvGeometry::FromNode(n, c.in, out), false);
+        auto x = Random(c.in.size(), -0.5f, 2.f, rng);
+        kernels::Scratch scratch;
+        std::vector<int32_t> sums(out.size());
+        kernel.IntegerSums(x.data(), sums.data(), scratch);
+        std::vector<int32_t> qa(x.size());
+        const float m = quant::ActivationMultiplier(1.25f, bits);
+        for (size_t i = 0; i < x.size(); ++i) qa[i] = quant::QuantizeActivation(x[i], m, bits);
+        const auto ref = testing::NaiveIntSums(qa, c.in, n.quant.codes, kind, c.out_c, c.k, c.k, c.stride, c.pad);
+        ASSERT_EQ(sums, ref) << kernels::SimdLevel() << " " << quant::WeightCodeKindName(kind) << " bits " << bits
+                             << " in " << c.in.c << "x" << c.in.h << " out " << c.out_c << " k " << c.k << " stride "
+                             << c.stride;
+      }
 }
 
 // Unsigned codes (one-sided clamp) at both ends: q_a = L against q_w = 0 and q_a = 0 against

@@ -34,12 +34,12 @@ std::vector<float> RandomImages(size_t floats, uint32_t seed, float lo, float hi
 // Runs `graph` on the CPU backend and through the CUDA plan's kernels on the host; identical bytes.
 // With `fused_codes`, at least that many quantize steps must have been replaced by fused codes.
 void ExpectHostKernelsMatchCpu(const Graph& graph, AdderKernel kernel, const std::vector<float>& input, int batch,
-                               const std::string& what, int simd_pixels = 0, int fused_codes = 0) {
+                               const std::string& what, int simd_pixels = 0, int fused_codes = 0, int arch = 90) {
   auto cpu = Executor::Create(graph, 0);
   ASSERT_TRUE(cpu.ok()) << cpu.status().message();
   std::vector<float> expected;
   ASSERT_TRUE((*cpu)->Run(input, batch, expected).ok());
-  auto plan = cuda::BuildCudaPlan(graph, {90, kernel, 0, 0, simd_pixels, fused_codes > 0});
+  auto plan = cuda::BuildCudaPlan(graph, {arch, kernel, 0, 0, simd_pixels, fused_codes > 0});
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   ASSERT_GE(plan->fused_codes, fused_codes) << what;
   if (kernel == AdderKernel::kTensorCore) {
@@ -115,6 +115,8 @@ TEST(CudaEmulation, OfficialCheckpointOnRealImagesMatchesCpu) {
       ASSERT_NE(std::memcmp(logits.data(), logits.data() + 10, 10 * sizeof(float)), 0) << what << ": saturated";
     }
     ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD");
+    // The plan for Jetson Xavier (sm_72: 8-word chunks, several per 64-channel tap).
+    ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD, sm_72 plan", 0, 0, 72);
     if (std::abs(bits) == 4 || bits == 8)
       ExpectHostKernelsMatchCpu(*g, AdderKernel::kPackedSimd, input, batch, what + ", packed SIMD x2", 2);
     // Fused codes: every adder layer gets its codes from its producer's epilogue, the first from

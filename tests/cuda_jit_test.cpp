@@ -1,5 +1,6 @@
 // NVRTC compilation of every kernel variant (no GPU needed) and the JIT compiler's use of the cache.
 // Skips, saying why, where NVRTC is not installed.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -208,6 +209,62 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   EXPECT_LE(small_spills.size(), 16u);
   EXPECT_GE(checked_launches, int(2 * variants.size()));
   EXPECT_GT(bounded, int(variants.size()));  // the adder, stem, pooling and pixel kernels declare bounds
+}
+
+// Jetson: every variant of ResNet-20/32/56 at full precision and 2..8 bits (both weight-code kinds;
+// the tensor-core kernel where the plan picks it) compiles for Xavier (sm_72) and Orin (sm_87)
+// without spills, planned for that architecture. NVRTC 13 dropped Volta, so sm_72 needs NVRTC 11 or
+// 12 (JetPack 5 has CUDA 11.4): an architecture this NVRTC cannot target is skipped with a note,
+// unless $ADDERQ_JIT_REQUIRE_ARCHS lists it (ctest's cuda_jit_jetson_nvrtc11 runs this with
+// Debian's NVRTC 11.8 and requires both).
+TEST(CudaJit, JetsonVariantsCompileForSm72AndSm87WithoutSpills) {
+  REQUIRE_NVRTC();
+  std::set<int> required;
+  if (const char* env = std::getenv("ADDERQ_JIT_REQUIRE_ARCHS"))
+    for (const char* p = env; *p;) {
+      char* end = nullptr;
+      const long arch = std::strtol(p, &end, 10);
+      if (end == p) break;
+      required.insert(int(arch));
+      p = *end == ',' ? end + 1 : end;
+    }
+  std::vector<std::string> options = KernelCompileOptions();
+  options.push_back("--ptxas-options=-v");
+  int compiled = 0;
+  for (int arch : {72, 87}) {
+    const auto& archs = nvrtc->supported_archs();
+    if (std::find(archs.begin(), archs.end(), arch) == archs.end()) {
+      EXPECT_FALSE(required.count(arch)) << "NVRTC " << nvrtc->version() << " cannot compile for sm_" << arch;
+      std::printf("note: NVRTC %s cannot compile for sm_%d; skipped (JetPack's NVRTC can)\n", nvrtc->version().c_str(), arch);
+      continue;
+    }
+    std::map<std::string, std::string> variants;
+    for (int depth : {20, 32, 56})
+      for (int bits : {0, 2, 3, 4, 5, 6, 7, 8})
+        for (bool unsigned_codes : {false, true}) {
+          if (unsigned_codes && bits == 0) continue;
+          Graph g = testing::SyntheticResNet(depth, bits, 3);
+          if (unsigned_codes) g = testing::WithUnsignedCodes(std::move(g), 1u);
+          auto plan = BuildCudaPlan(g, {arch, AdderKernel::kAuto});
+          ASSERT_TRUE(plan.ok()) << plan.status().message();
+          for (const KernelVariant& v : plan->variants) variants.emplace(v.source, v.name);
+        }
+    for (const auto& [source, name] : variants) {
+      std::string log;
+      auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, options, &log);
+      ASSERT_TRUE(cubin.ok()) << name << " sm_" << arch << ": " << cubin.status().message();
+      EXPECT_TRUE(IsElf(*cubin)) << name;
+      auto r = ParsePtxasInfo(log);
+      ASSERT_TRUE(r.ok()) << name << ": " << r.status().message() << "\n" << log;
+      EXPECT_EQ(r->spill_store_bytes, 0) << name << " sm_" << arch << " spills (" << r->registers << " registers)";
+      EXPECT_EQ(r->spill_load_bytes, 0) << name << " sm_" << arch;
+      ++compiled;
+    }
+    std::printf("sm_%d: %zu variants compiled without spills (NVRTC %s)\n", arch, variants.size(), nvrtc->version().c_str());
+    EXPECT_GE(variants.size(), 60u);
+  }
+  for (int arch : required) EXPECT_TRUE(arch == 72 || arch == 87) << "sm_" << arch << " is not a Jetson architecture here";
+  if (compiled == 0) GTEST_SKIP() << "this NVRTC targets neither sm_72 nor sm_87";
 }
 
 // The resource lines of a `--ptxas-options=-v` log (ptxas 13.0's format), and the logs that must

@@ -14,9 +14,23 @@ if [ "${1:-}" = --arm64 ]; then
   # Header-only or architecture-independent (nlohmann-json, CLI11, FlatBuffers' headers, flatc) come
   # from the native list; the compiled libraries need their arm64 builds.
   packages+=(g++-aarch64-linux-gnu qemu-user libc6-dev:arm64 libfmt-dev:arm64 libgtest-dev:arm64 zlib1g-dev:arm64
-             libpng-dev:arm64 libturbojpeg0-dev:arm64)
+             libpng-dev:arm64 libturbojpeg0-dev:arm64
+             libubsan1:arm64)  # the CUDA host emulation builds its kernels with UBSan checks
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     dpkg --add-architecture arm64
+    need_update=1
+  fi
+  # Jetson Xavier (sm_72): CUDA 13's NVRTC no longer targets Volta, so the JIT test compiles for it
+  # with Debian's NVRTC 11.8 (JetPack 5 ships 11.4), from the non-free component.
+  packages+=(libnvrtc11.2)
+  if ! apt-cache policy libnvrtc11.2 2>/dev/null | grep -q "Candidate: [0-9]"; then
+    cat >/etc/apt/sources.list.d/adderq-non-free.sources <<'SOURCES'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: non-free
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
     need_update=1
   fi
 fi

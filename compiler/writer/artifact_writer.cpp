@@ -84,8 +84,14 @@ Offset<fb::Metadata> WriteMetadata(FlatBufferBuilder& b, const ModelMetadata& m)
   const auto ver = b.CreateString(m.compiler_version);
   const auto method = b.CreateString(m.method);
   std::vector<Offset<fb::KeyValue>> kvs;
-  for (const auto& [k, v] : m.compile_options)  // std::map: already sorted by key
-    kvs.push_back(fb::CreateKeyValue(b, b.CreateString(k), b.CreateString(v)));
+  for (const auto& [k, v] : m.compile_options) {  // std::map: already sorted by key
+    // Value, then key, as separate statements: the order of a call's arguments is unspecified
+    // (x86-64's GCC built the value first, aarch64's the key), and every artifact so far has the
+    // value first, so every machine writes the same bytes.
+    const auto value = b.CreateString(v);
+    const auto key = b.CreateString(k);
+    kvs.push_back(fb::CreateKeyValue(b, key, value));
+  }
   const auto options = b.CreateVector(kvs);
   fb::MetadataBuilder mb(b);
   mb.add_architecture(arch);

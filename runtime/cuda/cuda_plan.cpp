@@ -374,7 +374,9 @@ class PlanBuilder {
     if (per_channel > kMaxSharedWords / kCodeLanes)
       return Unsupported("adder filters of {} packed words (at most {})", per_channel, kMaxSharedWords / kCodeLanes);
     const int tile = ChannelTile(n, in);
-    int chunk = std::min(words, 16);
+    // Volta (sm_72, Jetson Xavier): ptxas (NVRTC 11.8) spilled 40 bytes at 80 registers in the
+    // 64-channel 3x3 layers with 16-word chunks, and none with 8; later architectures keep 16.
+    int chunk = std::min(words, options_.arch < 75 ? 8 : 16);
     while (words % chunk) --chunk;
 
     const auto sets = QuantizerSets(q, out.c);

@@ -14,11 +14,13 @@ Result<std::unique_ptr<Nvrtc>> Nvrtc::Open() {
   std::vector<std::string> candidates;
   // $ADDERQ_NVRTC_LIBRARY, when set, is the only candidate.
   if (const char* env = std::getenv("ADDERQ_NVRTC_LIBRARY")) candidates.push_back(env);
-  else candidates.insert(candidates.end(), {"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"});
+  // libnvrtc.so.11.2 is every CUDA 11.x (JetPack 5 on Jetson Xavier and Orin: CUDA 11.4); sm_72
+  // needs it, since CUDA 13 no longer compiles for Volta.
+  else candidates.insert(candidates.end(), {"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so", "libnvrtc.so.11.2"});
   if (candidates.size() > 1) {
     if (const char* home = std::getenv("CUDA_HOME")) candidates.push_back(std::string(home) + "/lib64/libnvrtc.so");
     candidates.insert(candidates.end(), {"/usr/local/cuda/lib64/libnvrtc.so", "/usr/local/cuda/lib64/libnvrtc.so.13",
-                                         "/usr/local/cuda/lib64/libnvrtc.so.12"});
+                                         "/usr/local/cuda/lib64/libnvrtc.so.12", "/usr/local/cuda/lib64/libnvrtc.so.11.2"});
   }
   ADQ_ASSIGN_OR_RETURN(n->library_, DynamicLibrary::OpenFirst(candidates, "NVRTC (libnvrtc)"));
   const DynamicLibrary& l = n->library_;

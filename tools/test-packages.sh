@@ -13,17 +13,21 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$x86/CMakeCache.txt")
 tmp=$(mktemp -d)
 installed=()
 cleanup() {
-  [ ${#installed[@]} -eq 0 ] || dpkg -r "${installed[@]}" >/dev/null 2>&1 || true
+  [ ${#installed[@]} -eq 0 ] || dpkg -P "${installed[@]}" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-(cd "$x86" && cpack -G DEB -B "$tmp/amd64" >/dev/null)
+cpack_in() {  # build dir, output dir
+  (cd "$1" && cpack -G DEB -B "$2" >"$2.log" 2>&1) || { cat "$2.log"; fail "cpack in $1"; }
+}
+cpack_in "$x86" "$tmp/amd64"
 runtime_deb=$tmp/amd64/adderq-runtime_${version}_amd64.deb compiler_deb=$tmp/amd64/adderq-compiler_${version}_amd64.deb
 [ -f "$runtime_deb" ] && [ -f "$compiler_deb" ] || fail "cpack made $(ls "$tmp/amd64"/*.deb 2>/dev/null | xargs -n1 basename)"
 echo "ok: $(basename "$runtime_deb") ($(du -k "$runtime_deb" | cut -f1) KiB): depends on $(dpkg-deb -f "$runtime_deb" Depends)"
-echo "ok: $(basename "$compiler_deb") ($(du -k "$compiler_deb" | cut -f1) KiB)"
+dpkg-deb -c "$compiler_deb" | grep -q '\./usr/bin/adderq-compile$' || fail "$(basename "$compiler_deb") has no adderq-compile"
+echo "ok: $(basename "$compiler_deb") ($(du -k "$compiler_deb" | cut -f1) KiB): depends on $(dpkg-deb -f "$compiler_deb" Depends)"
 
 # Contents a deployer relies on, in either architecture's runtime package.
 check_contents() {  # deb, ELF machine as readelf names it
@@ -48,7 +52,7 @@ check_contents() {  # deb, ELF machine as readelf names it
 check_contents "$runtime_deb" "Advanced Micro Devices X86-64"
 
 if [ -d "$arm" ]; then
-  (cd "$arm" && cpack -G DEB -B "$tmp/arm64" >/dev/null)
+  cpack_in "$arm" "$tmp/arm64"
   arm_deb=$tmp/arm64/adderq-runtime_${version}_arm64.deb
   [ -f "$arm_deb" ] || fail "cpack made $(ls "$tmp/arm64"/*.deb 2>/dev/null | xargs -n1 basename) for arm64"
   [ "$(dpkg-deb -f "$arm_deb" Architecture)" = arm64 ] || fail "$(basename "$arm_deb") says $(dpkg-deb -f "$arm_deb" Architecture)"
@@ -60,7 +64,7 @@ fi
 
 # Install the amd64 packages and use them as a deployer would: nothing but /usr.
 if [ "$(id -u)" != 0 ]; then echo "skipped: installing the .deb needs root"; exit 0; fi
-dpkg -s adderq-runtime >/dev/null 2>&1 && fail "adderq-runtime is already installed here; remove it first"
+dpkg-query -W -f="\${Status}" adderq-runtime 2>/dev/null | grep -q " installed" && fail "adderq-runtime is already installed here; remove it first"
 dpkg -i "$runtime_deb" "$compiler_deb" >/dev/null
 installed=(adderq-compiler adderq-runtime)
 command -v adderq-run adderq-compile >/dev/null || fail "the tools are not on PATH after dpkg -i"

@@ -59,15 +59,22 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, i
 
 namespace adderq::kernels {
 
+namespace {
+// $ADDERQ_SIMD, read once: unset (the best this CPU has), "scalar", or on ARM64 "neon".
+const std::string& RequestedSimd() {
+  static const std::string requested = [] {
+    const char* env = std::getenv("ADDERQ_SIMD");
+    return env ? std::string(env) : std::string();
+  }();
+  return requested;
+}
+}  // namespace
+
 // Run-time dispatch: the AVX2 kernels where the CPU has AVX2 (and ADDERQ_SIMD is not "scalar").
 bool UseAvx2() {
 #if ADDERQ_HAVE_AVX2
-  static const bool use = [] {
-    const char* env = std::getenv("ADDERQ_SIMD");
-    if (env && std::string(env) == "scalar") return false;
-    // The AVX2 kernels also use FMA3 (present on every AVX2 processor from Intel and AMD).
-    return bool(__builtin_cpu_supports("avx2")) && bool(__builtin_cpu_supports("fma"));
-  }();
+  // The AVX2 kernels also use FMA3 (present on every AVX2 processor from Intel and AMD).
+  static const bool use = RequestedSimd() != "scalar" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return use;
 #else
   return false;
@@ -77,11 +84,7 @@ bool UseAvx2() {
 // AdvSIMD is part of every AArch64 core; ADDERQ_SIMD=scalar turns it off.
 bool UseNeon() {
 #if ADDERQ_HAVE_NEON
-  static const bool use = [] {
-    const char* env = std::getenv("ADDERQ_SIMD");
-    return !(env && std::string(env) == "scalar");
-  }();
-  return use;
+  return RequestedSimd() != "scalar";
 #else
   return false;
 #endif
@@ -91,11 +94,8 @@ bool UseNeon() {
 // "neon" (plain AdvSIMD) or "scalar".
 bool UseNeonDotProd() {
 #if ADDERQ_HAVE_NEON
-  static const bool use = [] {
-    const char* env = std::getenv("ADDERQ_SIMD");
-    if (env && (std::string(env) == "scalar" || std::string(env) == "neon")) return false;
-    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
-  }();
+  static const bool use =
+      RequestedSimd() != "scalar" && RequestedSimd() != "neon" && (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
   return use;
 #else
   return false;

@@ -11,8 +11,8 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_REL
       -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" -DADDERQ_SANITIZE=ON -DADDERQ_BUILD_PYTHON=OFF >/dev/null
 cmake --build build-asan -j"$(nproc)"
 # The NVRTC compiles of every kernel variant (for sm_80/90 and for the Jetsons; and of ResNet-20's
-# adder and float kernels for their instruction mix) are slow and exercise no code of ours that the normal run does not (the PTX
-# counter has its own test, PtxInstructionMixIsCounted, run here): skipped here. So is the
+# adder and float kernels for their instruction mix) are slow and exercise no code of ours that the
+# normal run does not (the PTX counter has its own test, PtxInstructionMixIsCounted, run here): skipped here. So is the
 # installed-package example: a program built outside this tree cannot load a sanitized
 # libadderq.so (the ASan runtime must come first); the API it uses is covered here by api_test
 # and c_api_test. The kernel emulation tests (CudaEmulation.*) are skipped too: what they test is

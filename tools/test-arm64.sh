@@ -14,14 +14,14 @@ bash tools/install-deps.sh --arm64
 cmake -S . -B build-arm64 --toolchain cmake/toolchains/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release \
       -DADDERQ_WERROR=ON -DADDERQ_BUILD_PYTHON=OFF >/dev/null
 # The libraries, both tools and the test programs of the arm64 set (`cmake --build build-arm64`
-# builds everything: the rest of the tests, the fuzz regressions and the benchmarks, ~40 % more).
+# builds everything else too: the other tests, the fuzz regressions and the benchmarks).
 cmake --build build-arm64 -j"$(nproc)" --target adderq adderq-run adderq-compile adder_kernel_test max_pool_test \
       executor_test golden_logits_test artifact_test golden_artifact_test api_test c_api_test cuda_emulation_test
 # Under qemu the float and emulated-GPU paths run 20-100x slower than natively. CI leaves out the
 # tests that take minutes there and check no ISA-specific code: the paper's compile reproducing its
 # bytes (the compiler, 13 min), the CUDA kernels' emulation on whole networks and the fused-code
 # variants (the same kernel sources as the per-layer checks that stay), the threads test.
-# ADDERQ_ARM64_FULL=1 runs the whole arm64 set (what docs/benchmarks.md reports).
+# ADDERQ_ARM64_FULL=1 runs the whole arm64 set (docs/cuda.md says what passed there).
 slow='LegacyArtifact.ThePapersMethod|CudaEmulation.(Official|FusedCodesMatch|UnsignedCodes)|RealModel.Threads'
 if [ -n "${ADDERQ_ARM64_FULL:-}" ]; then slow='^$'; fi
 (cd build-arm64 && ctest --output-on-failure -j"$(nproc)" -L arm64 -E "$slow")

@@ -16,14 +16,14 @@ if [ "${1:-}" = --arm64 ]; then
   packages+=(g++-aarch64-linux-gnu qemu-user libc6-dev:arm64 libfmt-dev:arm64 libgtest-dev:arm64 zlib1g-dev:arm64
              libpng-dev:arm64 libturbojpeg0-dev:arm64
              libubsan1:arm64)  # the CUDA host emulation builds its kernels with UBSan checks
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  if ! dpkg --print-foreign-architectures | grep -x arm64 >/dev/null; then
     dpkg --add-architecture arm64
     need_update=1
   fi
   # Jetson Xavier (sm_72): CUDA 13's NVRTC no longer targets Volta, so the JIT test compiles for it
   # with Debian's NVRTC 11.8 (JetPack 5 ships 11.4), from the non-free component.
   packages+=(libnvrtc11.2)
-  if ! apt-cache policy libnvrtc11.2 2>/dev/null | grep -q "Candidate: [0-9]"; then
+  if ! apt-cache policy libnvrtc11.2 2>/dev/null | grep "Candidate: [0-9]" >/dev/null; then
     cat >/etc/apt/sources.list.d/adderq-non-free.sources <<'SOURCES'
 Types: deb
 URIs: http://deb.debian.org/debian

@@ -28,7 +28,8 @@ if [ -n "${ADDERQ_ARM64_FULL:-}" ]; then slow='^$'; fi
 
 # Jetson's GPUs: the kernel set for Xavier (sm_72, which only an NVRTC before CUDA 13 targets:
 # Debian's 11.8 here, JetPack 5's 11.4 there) and Orin (sm_87), without spills.
-nvrtc11=$(ldconfig -p | awk '/libnvrtc\.so\.11\.2 .*x86-64/ {print $NF; exit}')
+# (awk reads to the end: leaving early would kill ldconfig with SIGPIPE under pipefail.)
+nvrtc11=$(ldconfig -p | awk '/libnvrtc\.so\.11\.2 .*x86-64/ && !found {print $NF; found=1}')
 if [ -n "$nvrtc11" ]; then
   ADDERQ_NVRTC_LIBRARY=$nvrtc11 ADDERQ_JIT_REQUIRE_ARCHS=72,87 "$x86_build/bin/cuda_jit_test" \
     --gtest_filter='CudaJit.JetsonVariants*' --gtest_brief=1

@@ -26,7 +26,7 @@ cpack_in "$x86" "$tmp/amd64"
 runtime_deb=$tmp/amd64/adderq-runtime_${version}_amd64.deb compiler_deb=$tmp/amd64/adderq-compiler_${version}_amd64.deb
 [ -f "$runtime_deb" ] && [ -f "$compiler_deb" ] || fail "cpack made $(ls "$tmp/amd64"/*.deb 2>/dev/null | xargs -n1 basename)"
 echo "ok: $(basename "$runtime_deb") ($(du -k "$runtime_deb" | cut -f1) KiB): depends on $(dpkg-deb -f "$runtime_deb" Depends)"
-dpkg-deb -c "$compiler_deb" | grep -q '\./usr/bin/adderq-compile$' || fail "$(basename "$compiler_deb") has no adderq-compile"
+dpkg-deb -c "$compiler_deb" | grep '\./usr/bin/adderq-compile$' >/dev/null || fail "$(basename "$compiler_deb") has no adderq-compile"
 echo "ok: $(basename "$compiler_deb") ($(du -k "$compiler_deb" | cut -f1) KiB): depends on $(dpkg-deb -f "$compiler_deb" Depends)"
 
 # Contents a deployer relies on, in either architecture's runtime package.
@@ -40,8 +40,8 @@ check_contents() {  # deb, ELF machine as readelf names it
   done
   [ -e "$dir/usr/bin/adderq-compile" ] && fail "$(basename "$deb") carries the compiler"
   for f in "$dir"/usr/bin/adderq-run "$dir"/usr/lib/libadderq.so.*.*; do
-    readelf -h "$f" | grep -q "Machine: *$machine" || fail "$f is not $machine: $(readelf -h "$f" | grep Machine)"
-    if readelf -d "$f" | grep -qE "RPATH|RUNPATH"; then fail "$f has a run path: $(readelf -d "$f" | grep -E 'RPATH|RUNPATH')"; fi
+    readelf -h "$f" | grep "Machine: *$machine" >/dev/null || fail "$f is not $machine: $(readelf -h "$f" | grep Machine)"
+    if readelf -d "$f" | grep -E "RPATH|RUNPATH" >/dev/null; then fail "$f has a run path: $(readelf -d "$f" | grep -E 'RPATH|RUNPATH')"; fi
   done
   # No build machine's paths anywhere (run paths, source file names in messages, CMake files).
   if grep -rlF -e "$root" -e "$x86" -e "$(cd "$arm" 2>/dev/null && pwd || echo /nonexistent)" "$dir" >"$tmp/paths"; then
@@ -64,7 +64,7 @@ fi
 
 # Install the amd64 packages and use them as a deployer would: nothing but /usr.
 if [ "$(id -u)" != 0 ]; then echo "skipped: installing the .deb needs root"; exit 0; fi
-dpkg-query -W -f="\${Status}" adderq-runtime 2>/dev/null | grep -q " installed" && fail "adderq-runtime is already installed here; remove it first"
+dpkg-query -W -f="\${Status}" adderq-runtime 2>/dev/null | grep " installed" >/dev/null && fail "adderq-runtime is already installed here; remove it first"
 dpkg -i "$runtime_deb" "$compiler_deb" >/dev/null
 installed=(adderq-compiler adderq-runtime)
 command -v adderq-run adderq-compile >/dev/null || fail "the tools are not on PATH after dpkg -i"
@@ -83,7 +83,7 @@ label=$("$x86/bin/export_cifar_image" "$data" 0 "$tmp/img0.png")
 names=$(adderq-run info "$tmp/w4.adq" --json | grep -o '"classes":\[[^]]*\]' | tr -d '[]"' | cut -d: -f2)
 IFS=, read -r -a class_names <<<"$names"
 for classify in "$tmp/example/classify" "$tmp/classify_pc"; do
-  got=$(LC_ALL=C "$classify" "$tmp/w4.adq" "$tmp/img0.png" | head -1 | sed 's/^[^:]*: \([^ ]*\) .*/\1/')
+  got=$(LC_ALL=C "$classify" "$tmp/w4.adq" "$tmp/img0.png" | sed -n '1s/^[^:]*: \([^ ]*\) .*/\1/p')
   [ "$got" = "${class_names[$label]}" ] || fail "test image 0 is a ${class_names[$label]}; $(basename "$classify") says $got"
 done
 echo "ok: both builds of the example name test image 0 with the installed library and compiler: ${class_names[$label]}"

@@ -16,7 +16,7 @@ for f in lib/libadderq.so include/adderq/adderq.h include/adderq/adderq.hpp lib/
   [ -e "$prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 # Only the API is exported from the shared library (internals are hidden).
-if nm -DC --defined-only "$prefix/lib/libadderq.so" | grep -q "adderq::Executor"; then
+if nm -DC --defined-only "$prefix/lib/libadderq.so" | grep "adderq::Executor" >/dev/null; then
   echo "FAIL: libadderq.so exports internal symbols"; exit 1
 fi
 
@@ -65,7 +65,7 @@ names=$("$prefix/bin/adderq-run" info "$tmp/w4.adq" --json | grep -o '"classes":
 IFS=, read -r -a class_names <<<"$names"
 for i in 0 1 2 3 4 5 6 7 8 9; do
   label=$("$exporter" "$data" "$i" "$tmp/img$i.png")
-  got=$(LC_ALL=C "$classify" "$tmp/w4.adq" "$tmp/img$i.png" | head -1 | sed 's/^[^:]*: \([^ ]*\) .*/\1/')
+  got=$(LC_ALL=C "$classify" "$tmp/w4.adq" "$tmp/img$i.png" | sed -n '1s/^[^:]*: \([^ ]*\) .*/\1/p')
   want=${class_names[${eval_top[$i]}]}
   [ "$got" = "$want" ] || { echo "FAIL: image $i: the C example says $got, adderq-run eval says $want"; exit 1; }
   if [ "$i" = 0 ]; then
@@ -78,5 +78,5 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
 done
 echo "ok: the C example agrees with adderq-run eval on test images 0..9"
 if [ -x "$tmp/classify_pc" ]; then
-  LD_LIBRARY_PATH=$prefix/lib "$tmp/classify_pc" "$tmp/w4.adq" "$tmp/img0.png" | head -1
+  LD_LIBRARY_PATH=$prefix/lib "$tmp/classify_pc" "$tmp/w4.adq" "$tmp/img0.png" | sed -n 1p
 fi

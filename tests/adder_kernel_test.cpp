@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -43,7 +44,10 @@ const Case kCases[] = {
     // Pointwise (1x1, no padding): the ResNet shortcuts (16 channels: direct kernel; 32: tiles),
     // stride 1 and 3, pixel counts that are not a multiple of the tiles.
     {{16, 8, 8}, 32, 1, 2, 0}, {{16, 6, 6}, 5, 1, 1, 0}, {{16, 7, 7}, 6, 1, 3, 0}, {{32, 5, 5}, 9, 1, 2, 0},
-    {{64, 3, 3}, 4, 1, 1, 0}};
+    {{64, 3, 3}, 4, 1, 1, 0},
+    // AVX-512: 32 channels at stride 1 as two-pixel vectors (3x3, and 5x5 through the loops), 16
+    // channels at stride 2 as four-pixel vectors (rows of 8 outputs).
+    {{32, 6, 8}, 6, 3, 1, 1}, {{32, 4, 4}, 5, 5, 1, 2}, {{16, 16, 16}, 5, 3, 2, 1}};
 
 std::vector<float> Random(size_t n, float lo, float hi, std::mt19937& rng) {
   std::uniform_real_distribution<float> d(lo, hi);
@@ -73,6 +77,10 @@ Graph RandomQuantLayer(const Case& c, int bits, std::mt19937& rng,
 TEST(AdderKernel, RunsTheSimdPathAskedFor) {
   const char* expected = std::getenv("ADDERQ_EXPECT_SIMD");
   if (!expected) GTEST_SKIP() << "ADDERQ_EXPECT_SIMD not set; this run uses " << kernels::SimdLevel();
+#if defined(__x86_64__)
+  if (std::string(expected) == "avx2" && !__builtin_cpu_supports("avx2"))
+    GTEST_SKIP() << "this CPU has no AVX2 (the run uses " << kernels::SimdLevel() << ")";
+#endif
   EXPECT_STREQ(kernels::SimdLevel(), expected);
 }
 

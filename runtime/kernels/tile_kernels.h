@@ -25,14 +25,18 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, cons
 
 // Whether the AVX2 kernels run here (AVX2 + FMA present and ADDERQ_SIMD is not "scalar").
 bool UseAvx2();
+// Whether the byte kernels of the adder layers use 64-byte vpsadbw (AVX-512BW present, UseAvx2,
+// and ADDERQ_SIMD is not "avx2"); the float kernels and the quantizer stay AVX2.
+bool UseAvx512();
 
 // ARM64: whether the NEON byte kernels run (every AArch64 core, unless ADDERQ_SIMD=scalar), and
 // whether they use the dot-product extension (where the CPU has it, unless ADDERQ_SIMD=neon or scalar).
 bool UseNeon();
 bool UseNeonDotProd();
 
-// "avx2", "neon-dotprod", "neon" or "scalar": what the kernels use on this machine
-// (ADDERQ_SIMD=scalar forces scalar; on ARM64 ADDERQ_SIMD=neon forces plain NEON).
+// "avx512", "avx2", "neon-dotprod", "neon" or "scalar": what the kernels use on this machine
+// (ADDERQ_SIMD=scalar forces scalar; on x86-64 ADDERQ_SIMD=avx2 keeps AVX-512 off; on ARM64
+// ADDERQ_SIMD=neon forces plain NEON).
 const char* SimdLevel();
 
 }  // namespace adderq::kernels

@@ -1,4 +1,4 @@
-// Portable SadTiles, and the run-time choice of the AVX2 or NEON version (integer sums: any order is exact).
+// Portable SadTiles, and the run-time choice of the AVX-512, AVX2 or NEON version (integer sums: any order is exact).
 #include "kernels/sad_kernels.h"
 
 #include "kernels/tile_kernels.h"
@@ -19,6 +19,12 @@ void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t chann
 void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
 }
+namespace avx512 {
+void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
+double MeasureSadCeilingOpsPerSecond(double seconds);
+void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
+               int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
+}  // namespace avx512
 #endif
 #if ADDERQ_HAVE_NEON
 namespace neon {
@@ -33,6 +39,7 @@ double MeasureSadCeilingOpsPerSecond(double seconds);
 
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc) {
 #if ADDERQ_HAVE_AVX2
+  if (UseAvx512()) return avx512::SadTiles(col, pixels, row_bytes, w, channels, acc);
   if (UseAvx2()) return avx2::SadTiles(col, pixels, row_bytes, w, channels, acc);
 #endif
 #if ADDERQ_HAVE_NEON
@@ -52,6 +59,8 @@ void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, i
 
 double MeasureSadCeilingOpsPerSecond(double seconds) {
 #if ADDERQ_HAVE_AVX2
+  // The widest vpsadbw the kernels use: that is the machine's rate for them.
+  if (UseAvx512()) return avx512::MeasureSadCeilingOpsPerSecond(seconds);
   if (UseAvx2()) return avx2::MeasureSadCeilingOpsPerSecond(seconds);
 #endif
 #if ADDERQ_HAVE_NEON
@@ -90,6 +99,10 @@ SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w) {
 bool SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc) {
 #if ADDERQ_HAVE_AVX2
+  if (UseAvx512() && form != SadDirectForm::kNone) {
+    avx512::SadDirect(form, xpad, padded_w, in_c, out_h, out_w, kernel_h, kernel_w, stride, wtaps, channels, acc);
+    return true;
+  }
   if (UseAvx2() && form != SadDirectForm::kNone) {
     avx2::SadDirect(form, xpad, padded_w, in_c, out_h, out_w, kernel_h, kernel_w, stride, wtaps, channels, acc);
     return true;

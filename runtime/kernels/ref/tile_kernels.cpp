@@ -60,7 +60,7 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, i
 namespace adderq::kernels {
 
 namespace {
-// $ADDERQ_SIMD, read once: unset (the best this CPU has), "scalar", or on ARM64 "neon".
+// $ADDERQ_SIMD, read once: unset (the best this CPU has), "scalar", on x86-64 "avx2", on ARM64 "neon".
 const std::string& RequestedSimd() {
   static const std::string requested = [] {
     const char* env = std::getenv("ADDERQ_SIMD");
@@ -75,6 +75,16 @@ bool UseAvx2() {
 #if ADDERQ_HAVE_AVX2
   // The AVX2 kernels also use FMA3 (present on every AVX2 processor from Intel and AMD).
   static const bool use = RequestedSimd() != "scalar" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return use;
+#else
+  return false;
+#endif
+}
+
+bool UseAvx512() {
+#if ADDERQ_HAVE_AVX2
+  static const bool use = UseAvx2() && RequestedSimd() != "avx2" && __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   return use;
 #else
   return false;
@@ -103,6 +113,7 @@ bool UseNeonDotProd() {
 }
 
 const char* SimdLevel() {
+  if (UseAvx512()) return "avx512";
   if (UseAvx2()) return "avx2";
   if (UseNeonDotProd()) return "neon-dotprod";
   if (UseNeon()) return "neon";

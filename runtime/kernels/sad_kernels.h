@@ -21,12 +21,12 @@ inline int SadRowBytes(int k) { return (k + kSadRowAlign - 1) / kSadRowAlign * k
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
 
 // Direct byte convolution without im2col, from a padded channels-last image xpad
-// ([in_h + 2 pad][padded_w][C] bytes, the zero padding as code bytes). Two forms (AVX2 only;
+// ([in_h + 2 pad][padded_w][C] bytes, the zero padding as code bytes). Three forms (AVX2 and AVX-512;
 // elsewhere, and for other layers, im2col + SadTiles give the identical sums):
 // - kPairs16: 16 channels, stride 1 (the 32x32 stage of the CIFAR ResNets, where im2col rows are
 //   short and their cost dominates): one 32-byte load holds a tap for two neighbouring pixels, and
 //   each filter tap is stored twice ([16 bytes | the same 16 bytes]). padded_w >= in_w + 2 pad + 4;
-//   w: [channels padded to 4][KH * KW taps][TapBytes(C)].
+//   w: [channels padded to 4][KH * KW taps][SadDirectTapBytes(...)].
 // - kRows: C a multiple of 32, stride 1: a pixel's window is KH runs of KW * C contiguous bytes, the
 //   kernel rows of its im2col row, so SadTiles' loop reads them in place (the image stays in L1; no
 //   im2col buffer is written). w: the SadTiles rows ([channels padded to 4][K], K = SadRowBytes(K)).
@@ -36,7 +36,11 @@ void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, i
 //   runs unchanged but for the addresses. padded_w >= out_w + 2; the same w as kPairs16.
 enum class SadDirectForm { kNone, kPairs16, kRows, kPairs16Stride2 };
 SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w);
-inline int TapBytes(int channels) { return 2 * channels; }
+// Bytes per filter tap in a direct form's weights on this machine, each tap's C bytes repeated to
+// fill them: kPairs16 forms 32 (AVX2), or 64 (AVX-512: a tap for four pixels, on rows of whole
+// 16-pixel tiles); kRows 64 with AVX-512 at 32 channels and stride 1 on rows of whole 8-pixel tiles
+// (a tap for two pixels), else 0: kRows reads the SadTiles rows ([channels padded to 4][K]).
+int SadDirectTapBytes(SadDirectForm form, int in_c, int stride, int out_w);
 // False when the direct kernel is unavailable here (no AVX2): use SadTiles.
 bool SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
                int kernel_w, int stride, const uint8_t* w, int channels, int32_t* acc);

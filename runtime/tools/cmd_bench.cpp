@@ -15,6 +15,7 @@
 #include "data/labeled_images.h"
 #include "data/pixel_input.h"
 #include "kernels/sad_kernels.h"
+#include "kernels/tile_kernels.h"  // SimdLevel
 #include "tools/memory_bandwidth.h"
 #include "tools/open_backend.h"
 #include "tools/run_commands.h"
@@ -139,6 +140,7 @@ Status RunBench(const BenchArgs& a) {
     j["layers"] = per_layer;
   }
   if (cpu) {
+    j["simd"] = kernels::SimdLevel();  // the ceiling's instructions are those of this level (avx512: 64-byte vpsadbw)
     j["simd_ceiling_gops_one_thread"] = ceiling_one / 1e9;
     j["simd_ceiling_gops_all_threads"] = ceiling_all / 1e9;
     j["simd_ceiling_gops_machine"] = ceiling_machine / 1e9;
@@ -188,9 +190,9 @@ Status RunBench(const BenchArgs& a) {
     std::printf("GPU kernel time %.3f ms for %d images (chunks of %d; with two chunks in flight their times can overlap)\n",
                 best_kernel_ms, n, gpu->stats().chunk_images);
   if (cpu) {
-    std::printf("SIMD ceiling of the adder op (vpsadbw, registers only): %.1f G ops/s one thread, %.1f G ops/s all %d threads"
+    std::printf("SIMD ceiling of the adder op (%s, registers only): %.1f G ops/s one thread, %.1f G ops/s all %d threads"
                 " (machine: %.1f)\n",
-                ceiling_one / 1e9, ceiling_all / 1e9, cpu->executor().threads(), ceiling_machine / 1e9);
+                kernels::SimdLevel(), ceiling_one / 1e9, ceiling_all / 1e9, cpu->executor().threads(), ceiling_machine / 1e9);
     std::printf("main memory read bandwidth (all threads, streaming): %.1f GB/s\n", bandwidth / 1e9);
   }
   if (j.contains("layers") && cpu) {

@@ -51,15 +51,18 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
     }
     it->channels.push_back(o);
   }
+  // The pointwise kernel reads its sampled pixels as one image row P pixels wide.
+  if (direct_ != SadDirectForm::kNone)
+    tap_bytes_ = SadDirectTapBytes(direct_, g_.in_c, pointwise_ ? 1 : g_.stride, pointwise_ ? g_.P() : g_.out_w);
   for (Group& grp : groups_) {
     // Byte rows in (i, j, c) order (WeightByte); padding (row tail, filler filters) the offset,
     // as the activations' padding, so it adds 0.
     const int C = g_.in_c, KH = g_.kernel_h, KW = g_.kernel_w, row = SadRowBytes(K);
     const size_t filters = (grp.channels.size() + kSadChannelTile - 1) / kSadChannelTile * kSadChannelTile;
     const uint8_t offset = offset_;
-    // One layout, for the kernel this layer uses: doubled taps (kPairs16), or im2col rows.
-    const bool direct = direct_ == SadDirectForm::kPairs16 || direct_ == SadDirectForm::kPairs16Stride2;
-    const int tap_bytes = TapBytes(C);
+    // One layout, for the kernel this layer uses: repeated taps (SadDirectTapBytes), or im2col rows.
+    const int tap_bytes = tap_bytes_;
+    const bool direct = tap_bytes > 0;
     const size_t filter_bytes = size_t(KH * KW) * size_t(tap_bytes);
     if (direct) grp.wtaps.assign(filters * filter_bytes, offset);
     else grp.wbytes.assign(filters * size_t(row), offset);
@@ -77,8 +80,7 @@ Adder2dQuantKernel::Adder2dQuantKernel(const Node& node, ConvGeometry geometry, 
               continue;
             }
             uint8_t* tap = grp.wtaps.data() + r * filter_bytes + size_t(i * KW + j) * size_t(tap_bytes);
-            tap[c] = byte;
-            tap[C + c] = byte;  // the tap twice: one load serves two pixels
+            for (int at = c; at < tap_bytes; at += C) tap[at] = byte;  // one load serves tap_bytes / C pixels
           }
   }
 }
@@ -175,7 +177,7 @@ void Adder2dQuantKernel::SadSums(const Group& grp, const float* x, int32_t* acc,
   if (pointwise_) return PointwiseByteSums(grp, x, acc, s);
   if (direct_ != SadDirectForm::kNone) {
     const int pw = QuantizePadded(grp, x, s);
-    const uint8_t* w = direct_ == SadDirectForm::kRows ? grp.wbytes.data() : grp.wtaps.data();
+    const uint8_t* w = tap_bytes_ > 0 ? grp.wtaps.data() : grp.wbytes.data();
     SadDirect(direct_, s.codes_u8.data(), pw, C, g_.out_h, g_.out_w, g_.kernel_h, g_.kernel_w, g_.stride, w,
               int(grp.channels.size()), acc);
     return;

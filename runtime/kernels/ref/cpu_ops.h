@@ -41,7 +41,7 @@ class Adder2dQuantKernel final : public OpKernel {
     std::vector<int> channels;   // output channels
     float multiplier = 0.f;      // L / s_g
     AlignedBytes wbytes;         // weight bytes, [channels padded to 4][SadRowBytes(K)], k = (i, j, c)
-    AlignedBytes wtaps;          // the direct form's: [channels padded to 4][taps][TapBytes(C)]
+    AlignedBytes wtaps;          // the direct form's: [channels padded to 4][taps][tap_bytes_]
     std::vector<int32_t> sum_bias;  // 8 bits: sum max(-2 q_w, 0) per channel (adder2d_quant.cpp)
   };
   SadDirectForm direct_ = SadDirectForm::kNone;  // byte layers: convolve without im2col when possible
@@ -49,6 +49,7 @@ class Adder2dQuantKernel final : public OpKernel {
   // padding (16 channels through the direct kernel, or a multiple of kSadRowAlign): their im2col is
   // a subsampling, so only the sampled pixels are quantized, straight into rows.
   bool pointwise_ = false;
+  int tap_bytes_ = 0;  // SadDirectTapBytes of the direct form here: its weights are wtaps, or (0) wbytes
   int QuantizePadded(const Group& grp, const float* x, Scratch& s) const;
   int QuantizePaddedStride2(const Group& grp, const float* x, Scratch& s) const;
   void ByteSums(const Group& grp, const float* x, int32_t* sums, Scratch& s) const;

@@ -20,6 +20,7 @@ void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, 
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
 }
 namespace avx512 {
+int DirectTapBytes(SadDirectForm form, int in_c, int stride, int out_w);
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
 double MeasureSadCeilingOpsPerSecond(double seconds);
 void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
@@ -94,6 +95,14 @@ SadDirectForm ChooseSadDirectForm(int channels, int stride, int out_w) {
   if (channels == 16 && stride == 2 && out_w % 4 == 0) return SadDirectForm::kPairs16Stride2;
   // Rows at stride 2 measured no faster than im2col + tiles (a quarter of the pixels, short runs).
   return channels % kSadRowAlign == 0 && stride == 1 ? SadDirectForm::kRows : SadDirectForm::kNone;
+}
+
+int SadDirectTapBytes(SadDirectForm form, int in_c, int stride, int out_w) {
+#if ADDERQ_HAVE_AVX2
+  if (UseAvx512()) return avx512::DirectTapBytes(form, in_c, stride, out_w);
+#endif
+  (void)stride, (void)out_w;
+  return form == SadDirectForm::kPairs16 || form == SadDirectForm::kPairs16Stride2 ? 2 * in_c : 0;
 }
 
 bool SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,

@@ -1,4 +1,4 @@
-// Portable epilogue, and the run-time choice of the AVX2 build of the same template.
+// Portable epilogue, and the run-time choice of the AVX-512 or AVX2 build of the same template.
 #include "kernels/epilogue.h"
 
 #include "kernels/affine_epilogue.h"
@@ -13,6 +13,12 @@ void ApplyAffineEpilogue(const int32_t* acc, const float* scale, const float* sh
 void ApplyAffineEpilogue(const float* acc, const float* scale, const float* shift, const float* residual, bool relu,
                          int channels, size_t plane, float* y);
 }  // namespace avx2
+namespace avx512 {
+void ApplyAffineEpilogue(const int32_t* acc, const float* scale, const float* shift, const float* residual, bool relu,
+                         int channels, size_t plane, float* y);
+void ApplyAffineEpilogue(const float* acc, const float* scale, const float* shift, const float* residual, bool relu,
+                         int channels, size_t plane, float* y);
+}  // namespace avx512
 #endif
 
 namespace {
@@ -20,6 +26,7 @@ template <typename Acc>
 void Dispatch(const Acc* acc, const float* scale, const float* shift, const float* residual, bool relu, int channels,
               size_t plane, float* y) {
 #if ADDERQ_HAVE_AVX2
+  if (UseAvx512()) return avx512::ApplyAffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);
   if (UseAvx2()) return avx2::ApplyAffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);
 #endif
   AffineEpilogue(acc, scale, shift, residual, relu, channels, plane, y);

@@ -20,6 +20,8 @@ void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, 
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
 }
 namespace avx512 {
+void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
+                        uint8_t offset, uint8_t* out);
 int DirectTapBytes(SadDirectForm form, int in_c, int stride, int out_w);
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
 double MeasureSadCeilingOpsPerSecond(double seconds);
@@ -84,6 +86,7 @@ void QuantizeToBytes(const float* x, size_t n, float multiplier, int levels, uin
 void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
                         uint8_t offset, uint8_t* out) {
 #if ADDERQ_HAVE_AVX2
+  if (UseAvx512()) return avx512::QuantizeToBytesHwc(x, channels, count, channel_stride, multiplier, levels, offset, out);
   if (UseAvx2()) return avx2::QuantizeToBytesHwc(x, channels, count, channel_stride, multiplier, levels, offset, out);
 #endif
   for (int c = 0; c < channels; ++c)

@@ -20,6 +20,8 @@
 
 namespace adderq::kernels {
 namespace avx2 {
+void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
+                        uint8_t offset, uint8_t* out);
 void SadTiles(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc);
 void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, int out_h, int out_w, int kernel_h,
                int kernel_w, int stride, const uint8_t* wtaps, int channels, int32_t* acc);
@@ -305,6 +307,90 @@ void SadDirect(SadDirectForm form, const uint8_t* xpad, int padded_w, int in_c, 
   if (kernel_h == 1 && kernel_w == 1)
     return SadPixelVectors<16, 1, 1, 1>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
   SadPixelVectors<16, 0, 0, 1>(xpad, padded_w, out_h, out_w, kernel_h, kernel_w, wtaps, channels, acc);
+}
+
+namespace {
+// The AVX2 file's quantizer (QuantizeWords there) on 16 pixels: 4 channels (planes cs floats apart)
+// -> 16 dwords {c0, c1, c2, c3} + offset, dword p = pixel p. The same operations, so the same codes:
+// round half to even, min with L (NaN -> L), to int32, then the unsigned saturation of the byte pack
+// is the clamp at 0.
+inline __m512i QuantizeWords16(const float* x, size_t cs, __m512 m, __m512 top, __m512i off8) {
+  auto code = [&](const float* p) {
+    const __m512 v = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_loadu_ps(p), m), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm512_cvtps_epi32(_mm512_min_ps(v, top));
+  };
+  const __m512i c01 = _mm512_packs_epi32(code(x), code(x + cs));  // per 128-bit lane l: c0, c1 of pixels 4l .. 4l + 3
+  const __m512i c23 = _mm512_packs_epi32(code(x + 2 * cs), code(x + 3 * cs));
+  const __m512i bytes = _mm512_packus_epi16(c01, c23);  // lane l: [c0 of 4 pixels, c1 .., c2 .., c3 ..]
+  const __m512i to_pixels = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+  return _mm512_add_epi8(_mm512_shuffle_epi8(bytes, to_pixels), off8);
+}
+// 128-bit lane l of v to p.
+template <int l>
+inline void StoreLane(uint8_t* p, __m512i v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), l == 0 ? _mm512_castsi512_si128(v) : _mm512_extracti32x4_epi32(v, l));
+}
+
+// Channels c .. c + G - 1 (G = 8 or 16) of `count` pixels (a multiple of 16) into out[i * C + k].
+template <int G>
+void QuantizeChannelGroup(const float* x0, size_t count, size_t cs, float multiplier, int levels, uint8_t offset,
+                          uint8_t* out, size_t C) {
+  const __m512 m = _mm512_set1_ps(multiplier), top = _mm512_set1_ps(float(levels));
+  const __m512i off8 = _mm512_set1_epi8(char(offset));
+  for (size_t i = 0; i < count; i += 16) {
+    const float* x = x0 + i;
+    uint8_t* o = out + i * C;
+    const __m512i a = QuantizeWords16(x, cs, m, top, off8), b = QuantizeWords16(x + 4 * cs, cs, m, top, off8);
+    const __m512i ab01 = _mm512_unpacklo_epi32(a, b), ab23 = _mm512_unpackhi_epi32(a, b);  // lane l: pixels 4l, 4l+1 | 4l+2, 4l+3
+    if constexpr (G == 8) {
+      auto store2 = [&](size_t p, __m128i v) {  // two pixels' 8 bytes
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(o + p * C), v);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(o + (p + 1) * C), _mm_unpackhi_epi64(v, v));
+      };
+      store2(0, _mm512_castsi512_si128(ab01));
+      store2(2, _mm512_castsi512_si128(ab23));
+      store2(4, _mm512_extracti32x4_epi32(ab01, 1));
+      store2(6, _mm512_extracti32x4_epi32(ab23, 1));
+      store2(8, _mm512_extracti32x4_epi32(ab01, 2));
+      store2(10, _mm512_extracti32x4_epi32(ab23, 2));
+      store2(12, _mm512_extracti32x4_epi32(ab01, 3));
+      store2(14, _mm512_extracti32x4_epi32(ab23, 3));
+    } else {
+      static_assert(G == 16);
+      const __m512i c = QuantizeWords16(x + 8 * cs, cs, m, top, off8), d = QuantizeWords16(x + 12 * cs, cs, m, top, off8);
+      const __m512i cd01 = _mm512_unpacklo_epi32(c, d), cd23 = _mm512_unpackhi_epi32(c, d);
+      const __m512i p[4] = {_mm512_unpacklo_epi64(ab01, cd01), _mm512_unpackhi_epi64(ab01, cd01),
+                            _mm512_unpacklo_epi64(ab23, cd23), _mm512_unpackhi_epi64(ab23, cd23)};  // p[k] lane l: pixel 4l + k
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {
+        StoreLane<0>(o + size_t(k) * C, p[k]);
+        StoreLane<1>(o + size_t(4 + k) * C, p[k]);
+        StoreLane<2>(o + size_t(8 + k) * C, p[k]);
+        StoreLane<3>(o + size_t(12 + k) * C, p[k]);
+      }
+    }
+  }
+}
+}  // namespace
+
+void QuantizeToBytesHwc(const float* x, int channels, size_t count, size_t channel_stride, float multiplier, int levels,
+                        uint8_t offset, uint8_t* out) {
+  // Whole blocks of 16 pixels here; the rest (the padded images are quantized a row at a time: 8
+  // pixels at 8x8), and channel counts that are not a multiple of 8, by the AVX2 quantizer.
+  const size_t blocks = channels % 8 == 0 ? count / 16 * 16 : 0;
+  const size_t C = size_t(channels), cs = channel_stride;
+  if (blocks > 0) {
+    int c = 0;
+    // As in the AVX2 file: 16 planes at once only where they are at most 1 KiB apart (planes 4 KiB
+    // apart share an L1 set).
+    if (cs <= 256)
+      for (; c + 16 <= channels; c += 16)
+        QuantizeChannelGroup<16>(x + size_t(c) * cs, blocks, cs, multiplier, levels, offset, out + c, C);
+    for (; c < channels; c += 8)
+      QuantizeChannelGroup<8>(x + size_t(c) * cs, blocks, cs, multiplier, levels, offset, out + c, C);
+  }
+  if (blocks < count)
+    avx2::QuantizeToBytesHwc(x + blocks, channels, count - blocks, cs, multiplier, levels, offset, out + blocks * C);
 }
 
 double MeasureSadCeilingOpsPerSecond(double seconds) {

@@ -25,9 +25,9 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, cons
 
 // Whether the AVX2 kernels run here (AVX2 + FMA present and ADDERQ_SIMD is not "scalar").
 bool UseAvx2();
-// Whether the byte kernels of the adder layers use 64-byte vpsadbw, and their quantizer and
-// epilogue 16-float vectors (AVX-512BW present, UseAvx2, and ADDERQ_SIMD is not "avx2"); the
-// float kernels stay AVX2.
+// Whether the byte kernels of the adder layers use 64-byte vpsadbw, and their quantizer, the
+// epilogue and the direct float convolutions at stride 1 16-float vectors (AVX-512BW present,
+// UseAvx2, and ADDERQ_SIMD is not "avx2"); the other float kernels stay AVX2.
 bool UseAvx512();
 
 // ARM64: whether the NEON byte kernels run (every AArch64 core, unless ADDERQ_SIMD=scalar), and

@@ -55,6 +55,11 @@ void AdderFloatTiles(const ConvGeometry& g, const float* col, const float* wT, f
 void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, int padded_h, int padded_w,
                          const float* wT, float* acc);
 }  // namespace adderq::kernels::avx2
+namespace adderq::kernels::avx512 {
+int LeftOverColumns();
+void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, int padded_h, int padded_w,
+                         const float* wT, float* acc);
+}  // namespace adderq::kernels::avx512
 #endif
 
 namespace adderq::kernels {
@@ -137,14 +142,18 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* x, cons
                          std::vector<float>& pad, std::vector<float>& col) {
 #if ADDERQ_HAVE_AVX2
   if (UseAvx2()) {
-    // Zero border of `padding`, plus kPixelTile * stride zero columns on the right so a pixel
-    // tile that runs past the row's end reads zeros (those outputs are not stored).
-    const int ph = g.in_h + 2 * g.padding, pw = g.in_w + 2 * g.padding + kPixelTile * g.stride;
+    // Zero border of `padding`, plus zero columns on the right so a pixel tile that runs past the
+    // row's end reads zeros (those outputs are not stored): kPixelTile * stride for the AVX2 tiles,
+    // avx512::LeftOverColumns for the AVX-512 rows (stride 1).
+    const bool wide = UseAvx512() && g.stride == 1;
+    const int ph = g.in_h + 2 * g.padding;
+    const int pw = g.in_w + 2 * g.padding + (wide ? avx512::LeftOverColumns() : kPixelTile * g.stride);
     pad.assign(size_t(g.in_c) * size_t(ph) * size_t(pw), 0.f);
     for (int c = 0; c < g.in_c; ++c)
       for (int y = 0; y < g.in_h; ++y)
         std::copy_n(x + (size_t(c) * size_t(g.in_h) + size_t(y)) * size_t(g.in_w), g.in_w,
                     pad.data() + (size_t(c) * size_t(ph) + size_t(y + g.padding)) * size_t(pw) + size_t(g.padding));
+    if (wide) return avx512::ConvLikeFloatDirect(adder, g, pad.data(), ph, pw, wT, acc);
     return avx2::ConvLikeFloatDirect(adder, g, pad.data(), ph, pw, wT, acc);
   }
 #else

@@ -129,23 +129,30 @@ inline void StoreByFilter(__m512i g, int32_t* acc, int pixels, int o0, int chann
     for (int r = 0; r < 4 && p0 + r < pixels; ++r) out[size_t(j) * P + size_t(r)] = v[j][r];
 }
 
+// Pixel rows in blocks of about 16 KiB: a block stays in L1 while every filter tile passes over it
+// (the weights stream from L2). With the filter tiles outermost, all the rows were read once per 4
+// filters: 16 times over 800 KB for a 1x1 layer of 256 -> 64 channels at 56x56.
 template <int kBytes>
 void SadTilesOf(const uint8_t* col, int pixels, int row_bytes, const uint8_t* w, int channels, int32_t* acc) {
   const size_t rb = kBytes > 0 ? size_t(kBytes) : size_t(row_bytes);
-  for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
-    const uint8_t* w0 = w + size_t(o0) * rb;
-    int p0 = 0;
-    for (; p0 + 4 <= pixels; p0 += 4) {
-      const uint8_t* x0 = col + size_t(p0) * rb;
-      Tile4x4 t;
-      RunRow<kBytes>(t, [&](int i) { return x0 + size_t(i) * rb; }, w0, rb, row_bytes);
-      StoreByFilter(SumsByFilter(t), acc, pixels, o0, channels, p0);
-    }
-    if (p0 < pixels) {  // the last rows; those past the end read the first again (not stored)
-      const uint8_t* x0 = col + size_t(p0) * rb;
-      Tile4x4 t;
-      RunRow<kBytes>(t, [&](int i) { return p0 + i < pixels ? x0 + size_t(i) * rb : x0; }, w0, rb, row_bytes);
-      StoreByFilter(SumsByFilter(t), acc, pixels, o0, channels, p0);
+  const int block = std::max(4, int(16384 / rb) / 4 * 4);
+  for (int b0 = 0; b0 < pixels; b0 += block) {
+    const int b1 = std::min(pixels, b0 + block);
+    for (int o0 = 0; o0 < channels; o0 += kSadChannelTile) {
+      const uint8_t* w0 = w + size_t(o0) * rb;
+      int p0 = b0;
+      for (; p0 + 4 <= b1; p0 += 4) {
+        const uint8_t* x0 = col + size_t(p0) * rb;
+        Tile4x4 t;
+        RunRow<kBytes>(t, [&](int i) { return x0 + size_t(i) * rb; }, w0, rb, row_bytes);
+        StoreByFilter(SumsByFilter(t), acc, pixels, o0, channels, p0);
+      }
+      if (p0 < b1) {  // the last rows; those past the end read the first again (not stored)
+        const uint8_t* x0 = col + size_t(p0) * rb;
+        Tile4x4 t;
+        RunRow<kBytes>(t, [&](int i) { return p0 + i < pixels ? x0 + size_t(i) * rb : x0; }, w0, rb, row_bytes);
+        StoreByFilter(SumsByFilter(t), acc, pixels, o0, channels, p0);
+      }
     }
   }
 }

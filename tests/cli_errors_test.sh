@@ -76,6 +76,10 @@ if [ -f "$shared/checkpoints/resnet20_adder_cifar10.pth" ]; then
   env ADDERQ_CUDA_DRIVER=/nonexistent/libcuda.so.1 "$run" eval "$tmp/fp.adq" --limit 10 --data "$shared/data/cifar-10-batches-bin" >"$tmp/out" 2>"$tmp/err" \
     && [ "$(grep -c "running on the CPU" "$tmp/err")" = 1 ] && echo "ok: run eval: --device auto falls back to the CPU" \
     || { echo "FAIL: --device auto fallback"; cat "$tmp/err"; fail=1; }
+  # An unknown ADDERQ_SIMD is said once and the run goes on with the best the CPU has.
+  env ADDERQ_SIMD=avx1024 "$run" eval "$tmp/fp.adq" --device cpu --limit 10 --data "$shared/data/cifar-10-batches-bin" \
+    >"$tmp/out" 2>"$tmp/err" && [ "$(grep -c "ADDERQ_SIMD=avx1024 is not one of" "$tmp/err")" = 1 ] \
+    && echo "ok: run eval: unknown ADDERQ_SIMD warned once" || { echo "FAIL: unknown ADDERQ_SIMD"; cat "$tmp/err"; fail=1; }
   # infer: image files
   "$exporter" "$shared/data/cifar-10-batches-bin" 0 "$tmp/img0.png" >/dev/null
   head -c 200 "$tmp/img0.png" >"$tmp/trunc.png"

@@ -35,9 +35,11 @@ bool UseAvx512();
 bool UseNeon();
 bool UseNeonDotProd();
 
-// "avx512", "avx2", "neon-dotprod", "neon" or "scalar": what the kernels use on this machine
-// (ADDERQ_SIMD=scalar forces scalar; on x86-64 ADDERQ_SIMD=avx2 keeps AVX-512 off; on ARM64
-// ADDERQ_SIMD=neon forces plain NEON).
+// "avx512", "avx2", "neon-dotprod", "neon" or "scalar": what the kernels use on this machine.
+// ADDERQ_SIMD asks for one (scalar; on x86-64 avx2, which keeps AVX-512 off, or avx512; on ARM64
+// neon, which keeps the dot product off, or neon-dotprod; auto: the best); a value that is not one
+// of these, or a level this CPU lacks, is said once on stderr (from the first kernel choice or the
+// first call here) and the best the CPU has runs.
 const char* SimdLevel();
 
 }  // namespace adderq::kernels

@@ -3,6 +3,7 @@
 #include "kernels/im2col.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -65,11 +66,29 @@ void ConvLikeFloatDirect(bool adder, const ConvGeometry& g, const float* xpad, i
 namespace adderq::kernels {
 
 namespace {
-// $ADDERQ_SIMD, read once: unset (the best this CPU has), "scalar", on x86-64 "avx2", on ARM64 "neon".
+// $ADDERQ_SIMD, read once: unset or "auto" (the best this CPU has), "scalar", on x86-64 "avx2"
+// (AVX-512 off) or "avx512", on ARM64 "neon" (the dot product off) or "neon-dotprod". Any other
+// value is said once on stderr and means "auto".
 const std::string& RequestedSimd() {
   static const std::string requested = [] {
     const char* env = std::getenv("ADDERQ_SIMD");
-    return env ? std::string(env) : std::string();
+    std::string value = env ? std::string(env) : std::string();
+#if defined(__x86_64__)
+    const bool known = value.empty() || value == "auto" || value == "scalar" || value == "avx2" || value == "avx512";
+    const char* levels = "auto, avx512, avx2, scalar";
+#elif defined(__aarch64__)
+    const bool known = value.empty() || value == "auto" || value == "scalar" || value == "neon" || value == "neon-dotprod";
+    const char* levels = "auto, neon-dotprod, neon, scalar";
+#else
+    const bool known = value.empty() || value == "auto" || value == "scalar";
+    const char* levels = "auto, scalar";
+#endif
+    if (!known) {
+      std::fprintf(stderr, "adderq: warning: ADDERQ_SIMD=%s is not one of %s here; using the best this CPU has\n",
+                   value.c_str(), levels);
+      value.clear();
+    }
+    return value;
   }();
   return requested;
 }
@@ -117,12 +136,26 @@ bool UseNeonDotProd() {
 #endif
 }
 
-const char* SimdLevel() {
+namespace {
+const char* RunningLevel() {
   if (UseAvx512()) return "avx512";
   if (UseAvx2()) return "avx2";
   if (UseNeonDotProd()) return "neon-dotprod";
   if (UseNeon()) return "neon";
   return "scalar";
+}
+}  // namespace
+
+const char* SimdLevel() {
+  // A level asked for by name that this CPU lacks is said once (the run uses the best it has).
+  static const char* const level = [] {
+    const char* running = RunningLevel();
+    const std::string& asked = RequestedSimd();
+    if (!asked.empty() && asked != "auto" && asked != running)
+      std::fprintf(stderr, "adderq: warning: ADDERQ_SIMD=%s, but this CPU runs %s\n", asked.c_str(), running);
+    return running;
+  }();
+  return level;
 }
 
 void ConvTiles(const ConvGeometry& g, const float* col, const float* wT, float* acc) {

